@@ -1,0 +1,113 @@
+//! Command line and environment, parsed in one place.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Seam's public API, used when a key is given without an endpoint.
+pub const SEAM_PUBLIC_ENDPOINT: &str = "https://connect.getseam.com";
+
+/// `seam-graphql [serve] | sandbox | print-schema`.
+#[derive(Parser, Debug)]
+#[command(name = "seam-graphql", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub gateway: GatewayConfig,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the gateway (the default).
+    Serve,
+    /// Run the embedded Seam sandbox alone, as its own REST server.
+    Sandbox(SandboxArgs),
+    /// Print the GraphQL schema (SDL) to stdout.
+    PrintSchema,
+}
+
+/// Everything the gateway needs to run.
+#[derive(Args, Clone)]
+pub struct GatewayConfig {
+    /// Address the gateway listens on.
+    #[arg(long, env = "SEAM_GRAPHQL_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seam API key used when a request carries no `Authorization` header. Without any key
+    /// the embedded sandbox is started and used.
+    #[arg(long, env = "SEAM_API_KEY", hide_env_values = true)]
+    pub seam_api_key: Option<String>,
+    /// Base URL of the Seam API (default: Seam's public API when a key is set).
+    #[arg(long, env = "SEAM_ENDPOINT")]
+    pub seam_endpoint: Option<String>,
+    /// Secret (`whsec_...`) that Seam signs webhooks with.
+    #[arg(long, env = "SEAM_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Timeout of one upstream call, in milliseconds.
+    #[arg(long, env = "SEAM_GRAPHQL_UPSTREAM_TIMEOUT_MS", default_value_t = 10_000)]
+    pub upstream_timeout_ms: u64,
+    /// How long a device stays in the shared cache, in milliseconds (0 turns the cache off).
+    #[arg(long, env = "SEAM_GRAPHQL_DEVICE_CACHE_TTL_MS", default_value_t = 5_000)]
+    pub device_cache_ttl_ms: u64,
+    /// Most devices the shared cache holds, over all API keys.
+    #[arg(long, env = "SEAM_GRAPHQL_DEVICE_CACHE_CAPACITY", default_value_t = 10_000)]
+    pub device_cache_capacity: u64,
+    /// How often `/events/list` is polled for keys with subscribers and no webhook feed, in ms.
+    #[arg(long, env = "SEAM_GRAPHQL_POLL_INTERVAL_MS", default_value_t = 2_000)]
+    pub poll_interval_ms: u64,
+    /// In sandbox mode: how long a new code stays `setting` before it is `set`, in ms.
+    #[arg(long, env = "SEAM_SANDBOX_SET_DELAY_MS", default_value_t = 2_000)]
+    pub sandbox_set_delay_ms: u64,
+}
+
+impl GatewayConfig {
+    pub fn upstream_timeout(&self) -> Duration {
+        Duration::from_millis(self.upstream_timeout_ms)
+    }
+    pub fn device_cache_ttl(&self) -> Duration {
+        Duration::from_millis(self.device_cache_ttl_ms)
+    }
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms)
+    }
+    /// True when no Seam key is configured, so the embedded sandbox is the upstream.
+    pub fn uses_embedded_sandbox(&self) -> bool {
+        self.seam_api_key.is_none()
+    }
+}
+
+/// Keys and secrets are printed as `[redacted]`, so a config can be logged safely.
+impl std::fmt::Debug for GatewayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |v: &Option<String>| v.as_ref().map(|_| "[redacted]");
+        f.debug_struct("GatewayConfig")
+            .field("listen", &self.listen)
+            .field("seam_api_key", &redact(&self.seam_api_key))
+            .field("seam_endpoint", &self.seam_endpoint)
+            .field("webhook_secret", &redact(&self.webhook_secret))
+            .field("upstream_timeout_ms", &self.upstream_timeout_ms)
+            .field("device_cache_ttl_ms", &self.device_cache_ttl_ms)
+            .field("device_cache_capacity", &self.device_cache_capacity)
+            .field("poll_interval_ms", &self.poll_interval_ms)
+            .field("sandbox_set_delay_ms", &self.sandbox_set_delay_ms)
+            .finish()
+    }
+}
+
+/// `seam-graphql sandbox`: the sandbox as its own process.
+#[derive(Args, Debug, Clone)]
+pub struct SandboxArgs {
+    /// Address the sandbox listens on.
+    #[arg(long, default_value = "127.0.0.1:4010")]
+    pub listen: SocketAddr,
+    /// How long a new code stays `setting` before it is `set`, in milliseconds.
+    #[arg(long, default_value_t = 2_000)]
+    pub set_delay_ms: u64,
+    /// Deliver signed webhooks to this URL.
+    #[arg(long)]
+    pub webhook_url: Option<String>,
+    /// Secret (`whsec_<base64>`) the webhooks are signed with.
+    #[arg(long, env = "SEAM_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+}
