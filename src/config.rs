@@ -45,13 +45,25 @@ pub struct GatewayConfig {
     #[arg(long, env = "SEAM_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
     /// Timeout of one upstream call, in milliseconds.
-    #[arg(long, env = "SEAM_GRAPHQL_UPSTREAM_TIMEOUT_MS", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_UPSTREAM_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
     pub upstream_timeout_ms: u64,
     /// How long a device stays in the shared cache, in milliseconds (0 turns the cache off).
-    #[arg(long, env = "SEAM_GRAPHQL_DEVICE_CACHE_TTL_MS", default_value_t = 5_000)]
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_DEVICE_CACHE_TTL_MS",
+        default_value_t = 5_000
+    )]
     pub device_cache_ttl_ms: u64,
     /// Most devices the shared cache holds, over all API keys.
-    #[arg(long, env = "SEAM_GRAPHQL_DEVICE_CACHE_CAPACITY", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_DEVICE_CACHE_CAPACITY",
+        default_value_t = 10_000
+    )]
     pub device_cache_capacity: u64,
     /// How often `/events/list` is polled for keys with subscribers and no webhook feed, in ms.
     #[arg(long, env = "SEAM_GRAPHQL_POLL_INTERVAL_MS", default_value_t = 2_000)]

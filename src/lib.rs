@@ -25,7 +25,9 @@ pub async fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
     let webhook = match (args.webhook_url, args.webhook_secret) {
         (Some(url), Some(secret)) => Some(sandbox::WebhookTarget { url, secret }),
         (None, _) => None,
-        (Some(_), None) => anyhow::bail!("--webhook-url needs --webhook-secret (or SEAM_WEBHOOK_SECRET)"),
+        (Some(_), None) => {
+            anyhow::bail!("--webhook-url needs --webhook-secret (or SEAM_WEBHOOK_SECRET)")
+        }
     };
     let sandbox = sandbox::Sandbox::start(sandbox::SandboxOptions {
         listen: args.listen,
@@ -36,7 +38,10 @@ pub async fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
     .await?;
     println!("Seam sandbox listening on {}", sandbox.base_url());
     for key in sandbox.api_keys() {
-        println!("  API key {} -> workspace {}", key.api_key, key.workspace_id);
+        println!(
+            "  API key {} -> workspace {}",
+            key.api_key, key.workspace_id
+        );
     }
     shutdown_signal().await;
     Ok(())
@@ -49,7 +54,8 @@ pub(crate) async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
