@@ -8,6 +8,7 @@
 pub mod config;
 pub mod sandbox;
 pub mod schema;
+pub mod seam;
 pub mod telemetry;
 
 use std::time::Duration;

@@ -1,0 +1,62 @@
+//! The Seam API key a request acts with, and the tenant id derived from it.
+
+use sha2::{Digest, Sha256};
+
+/// A Seam API key. `Debug`/`Display` never show it; `tenant()` is the only identity that may be logged
+/// or used as a cache key.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ApiKey {
+    secret: String,
+    tenant: TenantId,
+}
+
+/// A stable, non-reversible id for an API key: the first 16 hex digits of its SHA-256.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TenantId(String);
+
+impl ApiKey {
+    pub fn new(secret: impl Into<String>) -> Self {
+        let secret = secret.into();
+        let digest = Sha256::digest(secret.as_bytes());
+        let tenant = TenantId(digest[..8].iter().map(|b| format!("{b:02x}")).collect());
+        Self { secret, tenant }
+    }
+    /// The raw key, for the `Authorization` header only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.secret
+    }
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiKey(tenant={})", self.tenant.0)
+    }
+}
+
+impl std::fmt::Display for TenantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for TenantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn should_never_print_the_key() {
+        let key = ApiKey::new("seam_apikey1_token");
+        let shown = format!("{key:?} {}", key.tenant());
+        assert!(!shown.contains("seam_apikey1_token"), "{shown}");
+        assert_ne!(key.tenant(), ApiKey::new("seam_apikey2_token").tenant());
+    }
+}

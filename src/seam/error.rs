@@ -1,0 +1,74 @@
+//! Every way an upstream call can fail, as one type.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::pin::redact_pins;
+
+/// A failed call to Seam. Messages are PIN-redacted when built, so the error is safe to log and show.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum SeamError {
+    /// Seam answered with its error envelope (or a non-2xx status).
+    #[error("Seam returned {status} {kind}: {message}")]
+    Api {
+        status: u16,
+        /// Seam's `error.type`, e.g. `device_not_found`.
+        kind: String,
+        message: String,
+        data: Option<Arc<Value>>,
+        validation_errors: Option<Arc<Value>>,
+        request_id: Option<String>,
+    },
+    /// The connection failed, or Seam answered 502/503/504 without an envelope.
+    #[error("Seam is unavailable: {0}")]
+    Unavailable(String),
+    /// No answer within the per-call timeout.
+    #[error("Seam did not answer within {0} ms")]
+    Timeout(u64),
+    /// A 2xx whose body is not what the contract says.
+    #[error("Seam sent an unexpected response: {0}")]
+    Decode(String),
+}
+
+impl SeamError {
+    pub(crate) fn api(
+        status: u16,
+        kind: String,
+        message: &str,
+        data: Option<Value>,
+        validation_errors: Option<Value>,
+        request_id: Option<String>,
+    ) -> Self {
+        SeamError::Api {
+            status,
+            kind,
+            message: redact_pins(message),
+            data: data.map(Arc::new),
+            validation_errors: validation_errors.map(Arc::new),
+            request_id,
+        }
+    }
+
+    /// Seam's `error.type`, when there is one.
+    pub fn kind(&self) -> Option<&str> {
+        match self {
+            SeamError::Api { kind, .. } => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status Seam answered with, when it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            SeamError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// True for "this id does not exist (for this key)".
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, SeamError::Api { status: 404, .. })
+            || self.kind().is_some_and(|k| k.ends_with("not_found"))
+    }
+}

@@ -1,0 +1,257 @@
+//! The upstream client: one pooled reqwest client, typed calls for the Seam endpoints the gateway uses,
+//! Seam's error envelope mapped to [`SeamError`], a per-call timeout. Every call is `POST` with a JSON
+//! body, as the contract recommends. Imports nothing from the rest of the gateway.
+
+mod api_key;
+mod error;
+mod pin;
+mod stats;
+pub mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::json;
+
+pub use api_key::{ApiKey, TenantId};
+pub use error::SeamError;
+pub use pin::{redact_pins, Pin};
+pub use stats::UpstreamStats;
+use wire::*;
+
+/// A cheap-to-clone handle on the pooled HTTP client.
+#[derive(Clone)]
+pub struct SeamClient {
+    http: reqwest::Client,
+    base_url: Arc<str>,
+    timeout: Duration,
+    stats: Arc<UpstreamStats>,
+}
+
+impl SeamClient {
+    pub fn new(base_url: &str, timeout: Duration) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .pool_max_idle_per_host(64)
+            .user_agent(concat!("seam-graphql/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').into(),
+            timeout,
+            stats: Arc::default(),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn stats(&self) -> &UpstreamStats {
+        &self.stats
+    }
+
+    /// POSTs `body` to `path` and decodes the success body, or maps the failure.
+    #[tracing::instrument(level = "debug", skip_all, fields(path, tenant = %key.tenant()))]
+    async fn call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        key: &ApiKey,
+        path: &'static str,
+        body: &B,
+    ) -> Result<R, SeamError> {
+        tracing::Span::current().record("path", path);
+        self.stats.record(path);
+        let started = std::time::Instant::now();
+        let response = self
+            .http
+            .post(format!("{}{}", self.base_url, path))
+            .bearer_auth(key.expose())
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        let status = response.status().as_u16();
+        let request_id = response
+            .headers()
+            .get("seam-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        tracing::debug!(
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "upstream call"
+        );
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| SeamError::Decode(format!("{path}: {e}")));
+        }
+        if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(&bytes) {
+            let e = envelope.error;
+            return Err(SeamError::api(
+                status,
+                e.kind,
+                &e.message,
+                e.data,
+                e.validation_errors,
+                request_id,
+            ));
+        }
+        if matches!(status, 502..=504) {
+            return Err(SeamError::Unavailable(format!("{path} answered {status}")));
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let kind = if status == 404 {
+            "not_found"
+        } else {
+            "http_error"
+        };
+        Err(SeamError::api(
+            status,
+            kind.into(),
+            text.trim(),
+            None,
+            None,
+            request_id,
+        ))
+    }
+
+    fn transport_error(&self, e: reqwest::Error) -> SeamError {
+        if e.is_timeout() {
+            SeamError::Timeout(self.timeout.as_millis() as u64)
+        } else {
+            // Only the kind of failure: reqwest's Display can include the URL, never a key.
+            let what = if e.is_connect() {
+                "connection failed"
+            } else {
+                "request failed"
+            };
+            SeamError::Unavailable(what.into())
+        }
+    }
+
+    pub async fn get_device(&self, key: &ApiKey, device_id: &str) -> Result<Device, SeamError> {
+        let r: DeviceResponse = self
+            .call(key, "/devices/get", &json!({ "device_id": device_id }))
+            .await?;
+        Ok(r.device)
+    }
+
+    pub async fn list_devices(
+        &self,
+        key: &ApiKey,
+        request: &DeviceListRequest,
+    ) -> Result<DeviceListResponse, SeamError> {
+        self.call(key, "/devices/list", request).await
+    }
+
+    pub async fn create_access_code(
+        &self,
+        key: &ApiKey,
+        request: &CreateAccessCodeRequest,
+    ) -> Result<AccessCodeResponse, SeamError> {
+        self.call(key, "/access_codes/create", request).await
+    }
+
+    pub async fn create_multiple(
+        &self,
+        key: &ApiKey,
+        request: &CreateMultipleRequest,
+    ) -> Result<Vec<AccessCode>, SeamError> {
+        let r: AccessCodeListResponse = self
+            .call(key, "/access_codes/create_multiple", request)
+            .await?;
+        Ok(r.access_codes)
+    }
+
+    pub async fn update_access_code(
+        &self,
+        key: &ApiKey,
+        request: &UpdateAccessCodeRequest,
+    ) -> Result<Option<ActionAttempt>, SeamError> {
+        let r: ActionAttemptResponse = self.call(key, "/access_codes/update", request).await?;
+        Ok(r.action_attempt)
+    }
+
+    pub async fn update_multiple(
+        &self,
+        key: &ApiKey,
+        request: &UpdateMultipleRequest,
+    ) -> Result<(), SeamError> {
+        let _: serde_json::Value = self
+            .call(key, "/access_codes/update_multiple", request)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_access_code(
+        &self,
+        key: &ApiKey,
+        access_code_id: &str,
+    ) -> Result<Option<ActionAttempt>, SeamError> {
+        let r: ActionAttemptResponse = self
+            .call(
+                key,
+                "/access_codes/delete",
+                &json!({ "access_code_id": access_code_id }),
+            )
+            .await?;
+        Ok(r.action_attempt)
+    }
+
+    pub async fn get_access_code(
+        &self,
+        key: &ApiKey,
+        access_code_id: &str,
+    ) -> Result<AccessCode, SeamError> {
+        let r: AccessCodeResponse = self
+            .call(
+                key,
+                "/access_codes/get",
+                &json!({ "access_code_id": access_code_id }),
+            )
+            .await?;
+        Ok(r.access_code)
+    }
+
+    pub async fn list_access_codes(
+        &self,
+        key: &ApiKey,
+        request: &AccessCodeListRequest,
+    ) -> Result<AccessCodeListResponse, SeamError> {
+        self.call(key, "/access_codes/list", request).await
+    }
+
+    pub async fn get_action_attempt(
+        &self,
+        key: &ApiKey,
+        action_attempt_id: &str,
+    ) -> Result<ActionAttempt, SeamError> {
+        let r: ActionAttemptResponse = self
+            .call(
+                key,
+                "/action_attempts/get",
+                &json!({ "action_attempt_id": action_attempt_id }),
+            )
+            .await?;
+        r.action_attempt
+            .ok_or_else(|| SeamError::Decode("/action_attempts/get: no action_attempt".into()))
+    }
+
+    pub async fn list_events(
+        &self,
+        key: &ApiKey,
+        request: &EventListRequest,
+    ) -> Result<Vec<Event>, SeamError> {
+        let r: EventListResponse = self.call(key, "/events/list", request).await?;
+        Ok(r.events)
+    }
+}
+
+#[cfg(test)]
+mod tests;

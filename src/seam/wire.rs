@@ -1,0 +1,382 @@
+//! Seam's JSON objects as the gateway reads them. Lenient where real Seam and its fake differ
+//! (missing `pagination`, missing `pending_mutations`, ids that are not UUIDs); every field the
+//! contract marks required but a server may omit is optional or defaulted here.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::pin::Pin;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Device {
+    pub device_id: String,
+    #[serde(default)]
+    pub device_type: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub nickname: Option<String>,
+    #[serde(default)]
+    pub connected_account_id: Option<String>,
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub is_managed: Option<bool>,
+    #[serde(default)]
+    pub capabilities_supported: Vec<String>,
+    #[serde(default)]
+    pub properties: DeviceProperties,
+    #[serde(default)]
+    pub errors: Vec<Issue>,
+    #[serde(default)]
+    pub warnings: Vec<Issue>,
+    #[serde(default)]
+    pub can_program_online_access_codes: Option<bool>,
+    #[serde(default)]
+    pub can_program_offline_access_codes: Option<bool>,
+    #[serde(default)]
+    pub can_remotely_lock: Option<bool>,
+    #[serde(default)]
+    pub can_remotely_unlock: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DeviceProperties {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub online: Option<bool>,
+    #[serde(default)]
+    pub manufacturer: Option<String>,
+    #[serde(default)]
+    pub model: Option<DeviceModel>,
+    #[serde(default)]
+    pub locked: Option<bool>,
+    #[serde(default)]
+    pub battery_level: Option<f64>,
+    #[serde(default)]
+    pub battery: Option<Battery>,
+    #[serde(default)]
+    pub supported_code_lengths: Option<Vec<u32>>,
+    #[serde(default)]
+    pub code_constraints: Option<Vec<CodeConstraint>>,
+    #[serde(default)]
+    pub max_active_codes_supported: Option<u32>,
+    #[serde(default)]
+    pub serial_number: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DeviceModel {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub manufacturer_display_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Battery {
+    #[serde(default)]
+    pub level: Option<f64>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CodeConstraint {
+    pub constraint_type: String,
+    #[serde(default)]
+    pub min_length: Option<u32>,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+}
+
+/// An error or warning on a device or an access code (`error_code` or `warning_code`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Issue {
+    #[serde(default, alias = "warning_code")]
+    pub error_code: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub is_device_error: Option<bool>,
+    #[serde(default)]
+    pub is_connected_account_error: Option<bool>,
+    #[serde(default)]
+    pub is_access_code_error: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AccessCode {
+    pub access_code_id: String,
+    pub device_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub code: Option<Pin>,
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub common_code_key: Option<String>,
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+    #[serde(default)]
+    pub errors: Vec<Issue>,
+    #[serde(default)]
+    pub warnings: Vec<Issue>,
+    #[serde(default)]
+    pub is_managed: Option<bool>,
+    #[serde(default)]
+    pub is_scheduled_on_device: Option<bool>,
+    #[serde(default)]
+    pub is_backup_access_code_available: Option<bool>,
+    #[serde(default)]
+    pub is_external_modification_allowed: Option<bool>,
+    #[serde(default)]
+    pub is_one_time_use: Option<bool>,
+    #[serde(default)]
+    pub is_offline_access_code: Option<bool>,
+    #[serde(default)]
+    pub is_waiting_for_code_assignment: Option<bool>,
+    #[serde(default)]
+    pub pulled_backup_access_code_id: Option<String>,
+    #[serde(default)]
+    pub pending_mutations: Vec<PendingMutation>,
+}
+
+impl AccessCode {
+    /// Time-bound by its `type`, or (when a server leaves the type stale) by carrying both times.
+    pub fn is_time_bound(&self) -> bool {
+        self.kind == "time_bound"
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PendingMutation {
+    #[serde(default)]
+    pub mutation_code: String,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub scheduled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ActionAttempt {
+    pub action_attempt_id: String,
+    #[serde(default)]
+    pub action_type: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub error: Option<ActionAttemptError>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ActionAttemptError {
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// A Seam event. Only the fields the gateway acts on are typed; `code` is deliberately not read.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Event {
+    pub event_id: String,
+    pub event_type: String,
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+    #[serde(default)]
+    pub device_id: Option<String>,
+    #[serde(default)]
+    pub access_code_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub occurred_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub access_code_errors: Vec<Issue>,
+    #[serde(default)]
+    pub access_code_warnings: Vec<Issue>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Pagination {
+    #[serde(default)]
+    pub has_next_page: bool,
+    #[serde(default)]
+    pub next_page_cursor: Option<String>,
+}
+
+// ---- responses ----
+
+#[derive(Debug, Deserialize)]
+pub struct DeviceResponse {
+    pub device: Device,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeviceListResponse {
+    pub devices: Vec<Device>,
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccessCodeResponse {
+    pub access_code: AccessCode,
+    #[serde(default)]
+    pub action_attempt: Option<ActionAttempt>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccessCodeListResponse {
+    pub access_codes: Vec<AccessCode>,
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionAttemptResponse {
+    #[serde(default)]
+    pub action_attempt: Option<ActionAttempt>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EventListResponse {
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub data: Option<Value>,
+    #[serde(default)]
+    pub validation_errors: Option<Value>,
+}
+
+// ---- requests ----
+
+#[derive(Debug, Default, Serialize)]
+pub struct DeviceListRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_cursor: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct AccessCodeListRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_code_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_cursor: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct CreateAccessCodeRequest {
+    pub device_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Pin>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_code_length: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct CreateMultipleRequest {
+    pub device_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Pin>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_code_length: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behavior_when_code_cannot_be_shared: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct UpdateAccessCodeRequest {
+    pub access_code_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Pin>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct UpdateMultipleRequest {
+    pub common_code_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct EventListRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_types: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// Seam's timestamp form: UTC, milliseconds, `Z`.
+pub fn format_time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
