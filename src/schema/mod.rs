@@ -1,6 +1,39 @@
-//! The GraphQL schema (stub).
+//! The GraphQL schema. async-graphql only: no axum, no reqwest here (upstream calls go through
+//! `crate::seam`, batched by `crate::loaders`).
 
-/// The schema as SDL.
+mod access_code;
+mod action_attempt;
+mod connection;
+mod context;
+mod device;
+mod error;
+mod issue;
+mod linked_code_group;
+mod mutation;
+mod query;
+mod scalars;
+mod validate;
+
+use async_graphql::{EmptySubscription, Schema, SDLExportOptions};
+
+pub use context::{Gateway, RequestScope};
+pub use error::{ErrorCode, GatewayError};
+
+/// The gateway's schema type.
+pub type GatewaySchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+
+/// Builds the schema with its process-wide dependencies.
+pub fn build_schema(gateway: Gateway) -> GatewaySchema {
+    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+        .data(gateway)
+        .limit_depth(16)
+        .limit_complexity(5_000)
+        .finish()
+}
+
+/// The schema as SDL, fields sorted so the committed `schema.graphql` diffs cleanly.
 pub fn sdl() -> String {
-    String::new()
+    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }

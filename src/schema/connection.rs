@@ -1,0 +1,265 @@
+//! Relay-style connections over Seam's cursor pagination.
+//!
+//! Seam's cursors only resume at a page boundary and only with the same filters and `limit`. A gateway
+//! cursor therefore names the upstream page an item came from, its offset in that page and the limit:
+//! resuming after any edge refetches that page and skips what was already seen.
+
+use std::future::Future;
+
+use async_graphql::{Context, SimpleObject};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use super::access_code::AccessCode;
+use super::context::scope;
+use super::context::gateway;
+use super::device::Device;
+use super::error::{GatewayError, GatewayResult};
+use crate::seam::wire::{AccessCodeListRequest, DeviceListRequest, Pagination};
+use crate::seam::SeamError;
+
+const DEFAULT_PAGE: usize = 100;
+const MAX_PAGE: usize = 500;
+
+/// Declares a concrete Relay connection and edge type for one node type.
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, ".")]
+        #[derive(SimpleObject)]
+        pub struct $connection {
+            /// The items with their cursors.
+            pub edges: Vec<$edge>,
+            /// The items alone, for clients that need no cursors.
+            pub nodes: Vec<$node>,
+            /// Whether more items follow, and the cursor to fetch them.
+            pub page_info: PageInfo,
+        }
+
+        #[doc = concat!("One of the ", $what, " of a page, with the cursor to resume after it.")]
+        #[derive(SimpleObject)]
+        pub struct $edge {
+            /// The item.
+            pub node: $node,
+            /// Pass as `after` to continue after this item.
+            pub cursor: String,
+        }
+
+        impl From<Page<$node>> for $connection {
+            fn from(page: Page<$node>) -> Self {
+                Self {
+                    nodes: page.items.iter().map(|(node, _)| node.clone()).collect(),
+                    page_info: PageInfo {
+                        has_next_page: page.has_next_page,
+                        has_previous_page: false,
+                        start_cursor: page.items.first().map(|(_, c)| c.clone()),
+                        end_cursor: page.items.last().map(|(_, c)| c.clone()),
+                    },
+                    edges: page.items.into_iter().map(|(node, cursor)| $edge { node, cursor }).collect(),
+                }
+            }
+        }
+    };
+}
+
+connection!(DeviceConnection, DeviceEdge, Device, "devices");
+connection!(AccessCodeConnection, AccessCodeEdge, AccessCode, "access codes");
+
+/// One page of items with their cursors, before it becomes a connection type.
+pub struct Page<T> {
+    items: Vec<(T, String)>,
+    has_next_page: bool,
+}
+
+/// Pagination state of a connection (forward only, as Seam pages forward only).
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// True when more items follow this page.
+    pub has_next_page: bool,
+    /// Always false: pages are fetched forward only.
+    pub has_previous_page: bool,
+    /// Cursor of the first item of the page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item; pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// Validated `first` / `after` arguments.
+pub struct PageArgs {
+    first: usize,
+    after: Option<Cursor>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Cursor {
+    /// Upstream page cursor of the page the item came from (None: the first page).
+    #[serde(rename = "c")]
+    page: Option<String>,
+    /// How many items of that page are consumed.
+    #[serde(rename = "o")]
+    offset: usize,
+    /// The upstream `limit` the page was fetched with.
+    #[serde(rename = "l")]
+    limit: u32,
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("cursor serializes"))
+    }
+    fn decode(s: &str) -> GatewayResult<Self> {
+        URL_SAFE_NO_PAD
+            .decode(s)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| GatewayError::bad_input("`after` is not a cursor this API returned"))
+    }
+}
+
+impl PageArgs {
+    pub fn new(first: Option<i32>, after: Option<String>) -> GatewayResult<Self> {
+        let first = match first {
+            None => DEFAULT_PAGE,
+            Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
+            Some(n) => {
+                return Err(GatewayError::bad_input(format!(
+                    "`first` must be between 1 and {MAX_PAGE}, got {n}"
+                )))
+            }
+        };
+        let after = after.as_deref().map(Cursor::decode).transpose()?;
+        Ok(Self { first, after })
+    }
+}
+
+/// Fills one connection page from an upstream list endpoint. `fetch(page_cursor, limit)` returns the
+/// upstream page and its pagination (absent when the server does not paginate).
+pub async fn paginate<T, U, F, Fut>(
+    page: PageArgs,
+    fetch: F,
+    wrap: impl Fn(U) -> T,
+) -> GatewayResult<Page<T>>
+where
+    F: Fn(Option<String>, u32) -> Fut,
+    Fut: Future<Output = Result<(Vec<U>, Option<Pagination>), SeamError>>,
+{
+    let (mut upstream_cursor, mut skip, limit) = match page.after {
+        Some(c) => (c.page, c.offset, c.limit),
+        None => (None, 0, page.first as u32),
+    };
+    let mut items: Vec<(T, String)> = Vec::with_capacity(page.first);
+    let mut has_next_page = false;
+    loop {
+        let (fetched, pagination) = fetch(upstream_cursor.clone(), limit).await.map_err(|e| {
+            if e.kind() == Some("mismatched_page_parameters") {
+                GatewayError::bad_input("`after` belongs to a list with other arguments; repeat the same arguments")
+            } else {
+                GatewayError::from(e)
+            }
+        })?;
+        let count = fetched.len();
+        for (index, item) in fetched.into_iter().enumerate().skip(skip) {
+            if items.len() == page.first {
+                has_next_page = true;
+                break;
+            }
+            let cursor = Cursor { page: upstream_cursor.clone(), offset: index + 1, limit };
+            items.push((wrap(item), cursor.encode()));
+        }
+        skip = 0;
+        let next = pagination.filter(|p| p.has_next_page).and_then(|p| p.next_page_cursor);
+        match next {
+            _ if has_next_page => break,
+            Some(next) if items.len() < page.first => upstream_cursor = Some(next),
+            Some(_) => {
+                has_next_page = true;
+                break;
+            }
+            None => break,
+        }
+        if count == 0 {
+            break;
+        }
+    }
+    Ok(Page { items, has_next_page })
+}
+
+/// `access_codes/list` filtered by device or ids, as a connection.
+pub async fn list_access_codes(
+    ctx: &Context<'_>,
+    device_id: Option<String>,
+    access_code_ids: Option<Vec<String>>,
+    page: PageArgs,
+) -> GatewayResult<AccessCodeConnection> {
+    let scope = scope(ctx)?;
+    let client = &gateway(ctx)?.client;
+    let (wanted_device, wanted_ids) = (&device_id, &access_code_ids);
+    paginate(
+        page,
+        |page_cursor, limit| {
+            let request = AccessCodeListRequest {
+                device_id: device_id.clone(),
+                access_code_ids: access_code_ids.clone(),
+                limit: Some(limit),
+                page_cursor,
+            };
+            async move {
+                let r = client.list_access_codes(&scope.key, &request).await?;
+                // Keep only what was asked for: some servers ignore these filters.
+                let codes = r
+                    .access_codes
+                    .into_iter()
+                    .filter(|c| wanted_device.as_ref().is_none_or(|d| &c.device_id == d))
+                    .filter(|c| wanted_ids.as_ref().is_none_or(|ids| ids.contains(&c.access_code_id)))
+                    .collect();
+                Ok((codes, r.pagination))
+            }
+        },
+        AccessCode::from,
+    )
+    .await
+    .map(Into::into)
+}
+
+pub async fn access_codes_of_device(
+    ctx: &Context<'_>,
+    device_id: &str,
+    page: PageArgs,
+) -> GatewayResult<AccessCodeConnection> {
+    list_access_codes(ctx, Some(device_id.to_owned()), None, page).await
+}
+
+/// `devices/list` as a connection; fetched devices also warm the shared device cache.
+pub async fn list_devices(
+    ctx: &Context<'_>,
+    filters: DeviceListRequest,
+    page: PageArgs,
+) -> GatewayResult<DeviceConnection> {
+    let scope = scope(ctx)?;
+    let gw = gateway(ctx)?;
+    paginate(
+        page,
+        |page_cursor, limit| {
+            let request = DeviceListRequest {
+                device_ids: filters.device_ids.clone(),
+                device_type: filters.device_type.clone(),
+                manufacturer: filters.manufacturer.clone(),
+                limit: Some(limit),
+                page_cursor,
+            };
+            async move {
+                let r = gw.client.list_devices(&scope.key, &request).await?;
+                let mut devices = Vec::with_capacity(r.devices.len());
+                for d in r.devices {
+                    let d = std::sync::Arc::new(d);
+                    gw.devices.insert(scope.key.tenant(), d.clone()).await;
+                    devices.push(d);
+                }
+                Ok((devices, r.pagination))
+            }
+        },
+        Device,
+    )
+    .await
+    .map(Into::into)
+}

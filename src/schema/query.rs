@@ -1,0 +1,105 @@
+//! Query root.
+
+use async_graphql::{Context, Object, Result, ID};
+
+use super::access_code::AccessCode;
+use super::action_attempt::ActionAttempt;
+use super::connection::{self, AccessCodeConnection, DeviceConnection, PageArgs};
+use super::context::{gateway, scope};
+use super::device::Device;
+use super::error::GatewayError;
+use super::linked_code_group::LinkedCodeGroup;
+use super::validate;
+use crate::seam::wire::DeviceListRequest;
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// One device by id. Null with a NOT_FOUND error if this API key cannot see it.
+    async fn device(&self, ctx: &Context<'_>, #[graphql(desc = "Seam device id.")] id: ID) -> Result<Option<Device>> {
+        let id = validate::id("id", &id)?;
+        Ok(Some(Device(scope(ctx)?.device(&id).await?)))
+    }
+
+    /// The devices of the API key's workspace, a page at a time (Seam's `devices/list`).
+    async fn devices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these devices.")] device_ids: Option<Vec<ID>>,
+        #[graphql(desc = "Only this Seam device type, e.g. `august_lock`.")] device_type: Option<String>,
+        #[graphql(desc = "Only this manufacturer, e.g. `schlage`.")] manufacturer: Option<String>,
+        #[graphql(desc = "How many devices to return (1 to 500, default 100).")] first: Option<i32>,
+        #[graphql(desc = "Return devices after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
+        after: Option<String>,
+    ) -> Result<DeviceConnection> {
+        let page = PageArgs::new(first, after)?;
+        let device_ids = device_ids
+            .map(|ids| ids.iter().map(|i| validate::id("deviceIds", i)).collect::<Result<Vec<_>, _>>())
+            .transpose()?;
+        let filters = DeviceListRequest { device_ids, device_type, manufacturer, ..Default::default() };
+        Ok(connection::list_devices(ctx, filters, page).await?)
+    }
+
+    /// One access code by id. Null with a NOT_FOUND error if this API key cannot see it.
+    async fn access_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Seam access code id.")] id: ID,
+    ) -> Result<Option<AccessCode>> {
+        let id = validate::id("id", &id)?;
+        Ok(Some(AccessCode(scope(ctx)?.access_code(&id).await?)))
+    }
+
+    /// Access codes of one device, or by ids, a page at a time (Seam's `access_codes/list`).
+    /// Give `deviceId`, `accessCodeIds` or both.
+    async fn access_codes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Codes on this device.")] device_id: Option<ID>,
+        #[graphql(desc = "Codes with these ids.")] access_code_ids: Option<Vec<ID>>,
+        #[graphql(desc = "How many codes to return (1 to 500, default 100).")] first: Option<i32>,
+        #[graphql(desc = "Return codes after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
+        after: Option<String>,
+    ) -> Result<AccessCodeConnection> {
+        let page = PageArgs::new(first, after)?;
+        let device_id = device_id.map(|d| validate::id("deviceId", &d)).transpose()?;
+        let ids = access_code_ids
+            .map(|ids| ids.iter().map(|i| validate::id("accessCodeIds", i)).collect::<Result<Vec<_>, _>>())
+            .transpose()?;
+        if device_id.is_none() && ids.is_none() {
+            return Err(GatewayError::bad_input("Give `deviceId` or `accessCodeIds` (Seam lists codes per device or by id)").into());
+        }
+        Ok(connection::list_access_codes(ctx, device_id, ids, page).await?)
+    }
+
+    /// A group of linked codes by its `commonCodeKey`. Null with a NOT_FOUND error if no code has it.
+    async fn linked_code_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The group's key, from `createLinkedAccessCodes` or `AccessCode.commonCodeKey`.")]
+        common_code_key: String,
+    ) -> Result<Option<LinkedCodeGroup>> {
+        let key = validate::id("commonCodeKey", &common_code_key)?;
+        match LinkedCodeGroup::load(ctx, &key).await? {
+            Some(group) => Ok(Some(group)),
+            None => Err(GatewayError::not_found(format!("No access codes have commonCodeKey `{key}`")).into()),
+        }
+    }
+
+    /// An action attempt by id, to follow an asynchronous mutation to SUCCESS or ERROR.
+    async fn action_attempt(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Seam action attempt id, from a mutation payload.")] id: ID,
+    ) -> Result<Option<ActionAttempt>> {
+        let id = validate::id("id", &id)?;
+        let scope = scope(ctx)?;
+        let attempt = gateway(ctx)?
+            .client
+            .get_action_attempt(&scope.key, &id)
+            .await
+            .map_err(|e| GatewayError::from_seam_for(e, "action attempt", &id))?;
+        Ok(Some(ActionAttempt(attempt)))
+    }
+}
