@@ -17,8 +17,12 @@ pub struct DeviceCache {
 
 impl DeviceCache {
     pub fn new(ttl: Duration, capacity: u64) -> Self {
-        let inner = (!ttl.is_zero() && capacity > 0)
-            .then(|| Cache::builder().time_to_live(ttl).max_capacity(capacity).build());
+        let inner = (!ttl.is_zero() && capacity > 0).then(|| {
+            Cache::builder()
+                .time_to_live(ttl)
+                .max_capacity(capacity)
+                .build()
+        });
         Self { inner }
     }
 
@@ -29,14 +33,18 @@ impl DeviceCache {
 
     pub async fn insert(&self, tenant: &TenantId, device: Arc<Device>) {
         if let Some(cache) = &self.inner {
-            cache.insert((tenant.clone(), device.device_id.clone()), device).await;
+            cache
+                .insert((tenant.clone(), device.device_id.clone()), device)
+                .await;
         }
     }
 
     /// Drops one device, after a mutation or event touched it.
     pub async fn invalidate(&self, tenant: &TenantId, device_id: &str) {
         if let Some(cache) = &self.inner {
-            cache.invalidate(&(tenant.clone(), device_id.to_owned())).await;
+            cache
+                .invalidate(&(tenant.clone(), device_id.to_owned()))
+                .await;
         }
     }
 }
@@ -51,11 +59,18 @@ pub struct LinkedGroupIndex {
 
 impl LinkedGroupIndex {
     pub fn new(ttl: Duration, capacity: u64) -> Self {
-        Self { inner: Cache::builder().time_to_live(ttl).max_capacity(capacity).build() }
+        Self {
+            inner: Cache::builder()
+                .time_to_live(ttl)
+                .max_capacity(capacity)
+                .build(),
+        }
     }
 
     pub async fn get(&self, tenant: &TenantId, common_code_key: &str) -> Option<Arc<Vec<String>>> {
-        self.inner.get(&(tenant.clone(), common_code_key.to_owned())).await
+        self.inner
+            .get(&(tenant.clone(), common_code_key.to_owned()))
+            .await
     }
 
     pub async fn insert(&self, tenant: &TenantId, common_code_key: &str, ids: Vec<String>) {

@@ -83,11 +83,18 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let app = http::app(state);
     let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await {
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+        {
             tracing::error!(error = %e, "server stopped");
         }
     });
-    Ok(RunningGateway { addr, client, task: Some(task) })
+    Ok(RunningGateway {
+        addr,
+        client,
+        task: Some(task),
+    })
 }
 
 /// Runs the gateway until Ctrl-C / SIGTERM: against Seam when a key is configured, otherwise
@@ -103,12 +110,20 @@ pub async fn run(config: GatewayConfig) -> anyhow::Result<()> {
         })
         .await?;
         let keys = sandbox.api_keys();
-        println!("No SEAM_API_KEY: using the embedded Seam sandbox at {}", sandbox.base_url());
+        println!(
+            "No SEAM_API_KEY: using the embedded Seam sandbox at {}",
+            sandbox.base_url()
+        );
         for key in &keys {
-            println!("  it accepts API key {} (workspace {})", key.api_key, key.workspace_id);
+            println!(
+                "  it accepts API key {} (workspace {})",
+                key.api_key, key.workspace_id
+            );
         }
-        println!("  requests without an Authorization header act as workspace {}",
-            keys.first().map(|k| k.workspace_id.as_str()).unwrap_or("-"));
+        println!(
+            "  requests without an Authorization header act as workspace {}",
+            keys.first().map(|k| k.workspace_id.as_str()).unwrap_or("-")
+        );
         let target = UpstreamTarget {
             base_url: sandbox.base_url(),
             default_key: keys.first().map(|k| k.api_key.clone()),
@@ -116,7 +131,10 @@ pub async fn run(config: GatewayConfig) -> anyhow::Result<()> {
         (target, Some(sandbox))
     } else {
         let target = UpstreamTarget {
-            base_url: config.seam_endpoint.clone().unwrap_or_else(|| config::SEAM_PUBLIC_ENDPOINT.into()),
+            base_url: config
+                .seam_endpoint
+                .clone()
+                .unwrap_or_else(|| config::SEAM_PUBLIC_ENDPOINT.into()),
             default_key: config.seam_api_key.clone(),
         };
         (target, None)

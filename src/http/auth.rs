@@ -9,7 +9,11 @@ pub(crate) fn bearer_key(headers: &HeaderMap) -> Result<Option<ApiKey>, &'static
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Ok(None);
     };
-    bearer_from_str(value.to_str().map_err(|_| "The Authorization header is not valid text")?)
+    bearer_from_str(
+        value
+            .to_str()
+            .map_err(|_| "The Authorization header is not valid text")?,
+    )
 }
 
 /// Parses `Bearer <key>` (also used for a websocket's `connection_init` payload).

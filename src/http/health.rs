@@ -17,7 +17,9 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
         "# HELP seam_graphql_upstream_calls_total Calls made to the Seam API, per endpoint.\n# TYPE seam_graphql_upstream_calls_total counter\n",
     );
     for (path, count) in state.gateway.client.stats().snapshot() {
-        out.push_str(&format!("seam_graphql_upstream_calls_total{{path=\"{path}\"}} {count}\n"));
+        out.push_str(&format!(
+            "seam_graphql_upstream_calls_total{{path=\"{path}\"}} {count}\n"
+        ));
     }
     ([("content-type", "text/plain; version=0.0.4")], out)
 }

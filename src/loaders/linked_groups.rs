@@ -65,7 +65,10 @@ impl LinkedGroupLoader {
         let mut device_ids = Vec::new();
         let mut page_cursor = None;
         loop {
-            let request = DeviceListRequest { page_cursor: page_cursor.take(), ..Default::default() };
+            let request = DeviceListRequest {
+                page_cursor: page_cursor.take(),
+                ..Default::default()
+            };
             let page = self.client.list_devices(&self.key, &request).await?;
             device_ids.extend(
                 page.devices
@@ -82,10 +85,16 @@ impl LinkedGroupLoader {
         }
         let per_device: Vec<Vec<AccessCode>> = stream::iter(device_ids)
             .map(|device_id| async move {
-                let request = AccessCodeListRequest { device_id: Some(device_id.clone()), ..Default::default() };
+                let request = AccessCodeListRequest {
+                    device_id: Some(device_id.clone()),
+                    ..Default::default()
+                };
                 let page = self.client.list_access_codes(&self.key, &request).await?;
                 Ok::<_, SeamError>(
-                    page.access_codes.into_iter().filter(|c| c.device_id == device_id).collect(),
+                    page.access_codes
+                        .into_iter()
+                        .filter(|c| c.device_id == device_id)
+                        .collect(),
                 )
             })
             .buffer_unordered(SCAN_CONCURRENCY)
@@ -100,7 +109,10 @@ fn group_by_key(codes: Vec<AccessCode>, keys: &[String]) -> HashMap<String, Vec<
     for code in codes {
         if let Some(key) = code.common_code_key.as_ref().filter(|k| keys.contains(k)) {
             let members = groups.entry(key.clone()).or_default();
-            if !members.iter().any(|c| c.access_code_id == code.access_code_id) {
+            if !members
+                .iter()
+                .any(|c| c.access_code_id == code.access_code_id)
+            {
                 members.push(Arc::new(code));
             }
         }

@@ -5,9 +5,9 @@ mod access_codes;
 mod devices;
 mod linked_groups;
 
-pub use access_codes::AccessCodeLoader;
-pub use devices::DeviceLoader;
-pub use linked_groups::LinkedGroupLoader;
+pub(crate) use access_codes::AccessCodeLoader;
+pub(crate) use devices::DeviceLoader;
+pub(crate) use linked_groups::LinkedGroupLoader;
 
 /// Seam's largest page for list endpoints; batches are cut to this size.
 const MAX_BATCH: usize = 500;

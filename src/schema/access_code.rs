@@ -65,7 +65,7 @@ impl AccessCodeStatus {
 
 /// A change Seam has queued for the code but not yet made on the lock.
 #[derive(SimpleObject, Clone)]
-pub struct PendingMutation {
+pub(super) struct PendingMutation {
     /// What is changing: `creating`, `deleting`, `updating_code`, `updating_name`, `updating_time_frame`, ...
     pub mutation_code: String,
     /// Seam's explanation.
@@ -78,7 +78,7 @@ pub struct PendingMutation {
 
 /// A PIN code on a lock, managed through Seam.
 #[derive(Clone)]
-pub struct AccessCode(pub Arc<wire::AccessCode>);
+pub(super) struct AccessCode(pub Arc<wire::AccessCode>);
 
 impl From<Arc<wire::AccessCode>> for AccessCode {
     fn from(c: Arc<wire::AccessCode>) -> Self {
@@ -117,11 +117,19 @@ impl AccessCode {
     }
     /// Start of the window of a time-bound code; null for ongoing codes.
     async fn starts_at(&self) -> Option<DateTime> {
-        self.0.is_time_bound().then_some(self.0.starts_at).flatten().map(DateTime)
+        self.0
+            .is_time_bound()
+            .then_some(self.0.starts_at)
+            .flatten()
+            .map(DateTime)
     }
     /// End of the window of a time-bound code; null for ongoing codes.
     async fn ends_at(&self) -> Option<DateTime> {
-        self.0.is_time_bound().then_some(self.0.ends_at).flatten().map(DateTime)
+        self.0
+            .is_time_bound()
+            .then_some(self.0.ends_at)
+            .flatten()
+            .map(DateTime)
     }
     /// When the code was created in Seam.
     async fn created_at(&self) -> Option<DateTime> {

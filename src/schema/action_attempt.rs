@@ -17,7 +17,7 @@ pub enum ActionAttemptStatus {
 
 /// Why an action attempt failed.
 #[derive(SimpleObject, Clone)]
-pub struct ActionAttemptError {
+pub(super) struct ActionAttemptError {
     /// Seam's error type.
     #[graphql(name = "type")]
     pub kind: String,
@@ -27,7 +27,7 @@ pub struct ActionAttemptError {
 
 /// An asynchronous action Seam performs on a device, such as creating, updating or deleting a code.
 #[derive(Clone)]
-pub struct ActionAttempt(pub wire::ActionAttempt);
+pub(super) struct ActionAttempt(pub wire::ActionAttempt);
 
 #[Object]
 impl ActionAttempt {

@@ -12,8 +12,8 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::access_code::AccessCode;
-use super::context::scope;
 use super::context::gateway;
+use super::context::scope;
 use super::device::Device;
 use super::error::{GatewayError, GatewayResult};
 use crate::seam::wire::{AccessCodeListRequest, DeviceListRequest, Pagination};
@@ -55,7 +55,11 @@ macro_rules! connection {
                         start_cursor: page.items.first().map(|(_, c)| c.clone()),
                         end_cursor: page.items.last().map(|(_, c)| c.clone()),
                     },
-                    edges: page.items.into_iter().map(|(node, cursor)| $edge { node, cursor }).collect(),
+                    edges: page
+                        .items
+                        .into_iter()
+                        .map(|(node, cursor)| $edge { node, cursor })
+                        .collect(),
                 }
             }
         }
@@ -63,17 +67,22 @@ macro_rules! connection {
 }
 
 connection!(DeviceConnection, DeviceEdge, Device, "devices");
-connection!(AccessCodeConnection, AccessCodeEdge, AccessCode, "access codes");
+connection!(
+    AccessCodeConnection,
+    AccessCodeEdge,
+    AccessCode,
+    "access codes"
+);
 
 /// One page of items with their cursors, before it becomes a connection type.
-pub struct Page<T> {
+pub(super) struct Page<T> {
     items: Vec<(T, String)>,
     has_next_page: bool,
 }
 
 /// Pagination state of a connection (forward only, as Seam pages forward only).
 #[derive(SimpleObject)]
-pub struct PageInfo {
+pub(super) struct PageInfo {
     /// True when more items follow this page.
     pub has_next_page: bool,
     /// Always false: pages are fetched forward only.
@@ -85,7 +94,7 @@ pub struct PageInfo {
 }
 
 /// Validated `first` / `after` arguments.
-pub struct PageArgs {
+pub(super) struct PageArgs {
     first: usize,
     after: Option<Cursor>,
 }
@@ -117,7 +126,7 @@ impl Cursor {
 }
 
 impl PageArgs {
-    pub fn new(first: Option<i32>, after: Option<String>) -> GatewayResult<Self> {
+    pub(super) fn new(first: Option<i32>, after: Option<String>) -> GatewayResult<Self> {
         let first = match first {
             None => DEFAULT_PAGE,
             Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
@@ -134,7 +143,7 @@ impl PageArgs {
 
 /// Fills one connection page from an upstream list endpoint. `fetch(page_cursor, limit)` returns the
 /// upstream page and its pagination (absent when the server does not paginate).
-pub async fn paginate<T, U, F, Fut>(
+pub(super) async fn paginate<T, U, F, Fut>(
     page: PageArgs,
     fetch: F,
     wrap: impl Fn(U) -> T,
@@ -152,7 +161,9 @@ where
     loop {
         let (fetched, pagination) = fetch(upstream_cursor.clone(), limit).await.map_err(|e| {
             if e.kind() == Some("mismatched_page_parameters") {
-                GatewayError::bad_input("`after` belongs to a list with other arguments; repeat the same arguments")
+                GatewayError::bad_input(
+                    "`after` belongs to a list with other arguments; repeat the same arguments",
+                )
             } else {
                 GatewayError::from(e)
             }
@@ -163,11 +174,17 @@ where
                 has_next_page = true;
                 break;
             }
-            let cursor = Cursor { page: upstream_cursor.clone(), offset: index + 1, limit };
+            let cursor = Cursor {
+                page: upstream_cursor.clone(),
+                offset: index + 1,
+                limit,
+            };
             items.push((wrap(item), cursor.encode()));
         }
         skip = 0;
-        let next = pagination.filter(|p| p.has_next_page).and_then(|p| p.next_page_cursor);
+        let next = pagination
+            .filter(|p| p.has_next_page)
+            .and_then(|p| p.next_page_cursor);
         match next {
             _ if has_next_page => break,
             Some(next) if items.len() < page.first => upstream_cursor = Some(next),
@@ -181,11 +198,14 @@ where
             break;
         }
     }
-    Ok(Page { items, has_next_page })
+    Ok(Page {
+        items,
+        has_next_page,
+    })
 }
 
 /// `access_codes/list` filtered by device or ids, as a connection.
-pub async fn list_access_codes(
+pub(super) async fn list_access_codes(
     ctx: &Context<'_>,
     device_id: Option<String>,
     access_code_ids: Option<Vec<String>>,
@@ -210,7 +230,11 @@ pub async fn list_access_codes(
                     .access_codes
                     .into_iter()
                     .filter(|c| wanted_device.as_ref().is_none_or(|d| &c.device_id == d))
-                    .filter(|c| wanted_ids.as_ref().is_none_or(|ids| ids.contains(&c.access_code_id)))
+                    .filter(|c| {
+                        wanted_ids
+                            .as_ref()
+                            .is_none_or(|ids| ids.contains(&c.access_code_id))
+                    })
                     .collect();
                 Ok((codes, r.pagination))
             }
@@ -221,7 +245,7 @@ pub async fn list_access_codes(
     .map(Into::into)
 }
 
-pub async fn access_codes_of_device(
+pub(super) async fn access_codes_of_device(
     ctx: &Context<'_>,
     device_id: &str,
     page: PageArgs,
@@ -230,7 +254,7 @@ pub async fn access_codes_of_device(
 }
 
 /// `devices/list` as a connection; fetched devices also warm the shared device cache.
-pub async fn list_devices(
+pub(super) async fn list_devices(
     ctx: &Context<'_>,
     filters: DeviceListRequest,
     page: PageArgs,

@@ -35,15 +35,26 @@ impl RequestScope {
         };
         Self {
             devices: DataLoader::new(
-                DeviceLoader { client: gateway.client.clone(), key: key.clone(), cache: gateway.devices.clone() },
+                DeviceLoader {
+                    client: gateway.client.clone(),
+                    key: key.clone(),
+                    cache: gateway.devices.clone(),
+                },
                 spawn,
             ),
             access_codes: DataLoader::new(
-                AccessCodeLoader { client: gateway.client.clone(), key: key.clone() },
+                AccessCodeLoader {
+                    client: gateway.client.clone(),
+                    key: key.clone(),
+                },
                 spawn,
             ),
             groups: DataLoader::new(
-                LinkedGroupLoader { client: gateway.client.clone(), key: key.clone(), index: gateway.groups.clone() },
+                LinkedGroupLoader {
+                    client: gateway.client.clone(),
+                    key: key.clone(),
+                    index: gateway.groups.clone(),
+                },
                 spawn,
             ),
             key,
@@ -52,26 +63,33 @@ impl RequestScope {
 
     /// The device, or NOT_FOUND.
     pub async fn device(&self, id: &str) -> GatewayResult<Arc<Device>> {
-        self.devices
-            .load_one(id.to_owned())
-            .await?
-            .ok_or_else(|| GatewayError::not_found(format!("No device with id `{id}` is visible to this API key")))
+        self.devices.load_one(id.to_owned()).await?.ok_or_else(|| {
+            GatewayError::not_found(format!(
+                "No device with id `{id}` is visible to this API key"
+            ))
+        })
     }
 
     /// The access code, or NOT_FOUND.
     pub async fn access_code(&self, id: &str) -> GatewayResult<Arc<AccessCode>> {
-        self.access_codes.load_one(id.to_owned()).await?.ok_or_else(|| {
-            GatewayError::not_found(format!("No access code with id `{id}` is visible to this API key"))
-        })
+        self.access_codes
+            .load_one(id.to_owned())
+            .await?
+            .ok_or_else(|| {
+                GatewayError::not_found(format!(
+                    "No access code with id `{id}` is visible to this API key"
+                ))
+            })
     }
 }
 
-pub fn gateway<'a>(ctx: &Context<'a>) -> GatewayResult<&'a Gateway> {
+pub(super) fn gateway<'a>(ctx: &Context<'a>) -> GatewayResult<&'a Gateway> {
     ctx.data::<Gateway>()
         .map_err(|_| GatewayError::new(ErrorCode::InternalServerError, "gateway state missing"))
 }
 
 /// The caller's scope; UNAUTHENTICATED when the request carried no usable key.
-pub fn scope<'a>(ctx: &Context<'a>) -> GatewayResult<&'a RequestScope> {
-    ctx.data::<RequestScope>().map_err(|_| GatewayError::unauthenticated())
+pub(super) fn scope<'a>(ctx: &Context<'a>) -> GatewayResult<&'a RequestScope> {
+    ctx.data::<RequestScope>()
+        .map_err(|_| GatewayError::unauthenticated())
 }

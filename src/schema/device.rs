@@ -11,11 +11,11 @@ use crate::seam::wire;
 
 /// A device connected to Seam, usually a smart lock.
 #[derive(Clone)]
-pub struct Device(pub Arc<wire::Device>);
+pub(super) struct Device(pub Arc<wire::Device>);
 
 /// A rule a lock imposes on PINs, e.g. `no_zeros` or `cannot_start_with_12`.
 #[derive(SimpleObject, Clone)]
-pub struct CodeConstraint {
+pub(super) struct CodeConstraint {
     /// Seam's constraint type, e.g. `no_zeros`, `no_ascending_or_descending_sequence`, `name_length`.
     pub constraint_type: String,
     /// For name constraints: the shortest allowed name.
@@ -48,7 +48,11 @@ impl Device {
     }
     /// The model's display name, e.g. `Smart Lock Pro`.
     async fn model(&self) -> Option<&str> {
-        self.0.properties.model.as_ref().and_then(|m| m.display_name.as_deref())
+        self.0
+            .properties
+            .model
+            .as_ref()
+            .and_then(|m| m.display_name.as_deref())
     }
     /// Whether Seam can currently reach the device (`properties.online`).
     async fn is_online(&self) -> bool {
@@ -125,7 +129,9 @@ impl Device {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many codes to return (1 to 500, default 100).")] first: Option<i32>,
-        #[graphql(desc = "Return codes after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
+        #[graphql(
+            desc = "Return codes after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
     ) -> Result<AccessCodeConnection> {
         let page = PageArgs::new(first, after)?;

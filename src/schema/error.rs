@@ -56,11 +56,15 @@ pub struct GatewayError {
     pub upstream: Option<Arc<SeamError>>,
 }
 
-pub type GatewayResult<T> = Result<T, GatewayError>;
+pub(super) type GatewayResult<T> = Result<T, GatewayError>;
 
 impl GatewayError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), upstream: None }
+        Self {
+            code,
+            message: message.into(),
+            upstream: None,
+        }
     }
     pub fn bad_input(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadUserInput, message)
@@ -93,13 +97,22 @@ impl From<SeamError> for GatewayError {
                 ErrorCode::Unauthenticated,
                 "Seam rejected the API key; check the `Authorization: Bearer` header".to_string(),
             ),
-            SeamError::Api { status, kind, message, .. } => {
+            SeamError::Api {
+                status,
+                kind,
+                message,
+                ..
+            } => {
                 let code = match (*status, kind.as_str()) {
                     (_, k) if k == "not_found" || k.ends_with("_not_found") => ErrorCode::NotFound,
                     (_, k) if k.contains("cannot_share") || k.contains("cannot_be_shared") => {
                         ErrorCode::CodeCannotBeShared
                     }
-                    (_, k) if k.contains("cannot_program") || k.contains("not_supported") || k.contains("capability") => {
+                    (_, k)
+                        if k.contains("cannot_program")
+                            || k.contains("not_supported")
+                            || k.contains("capability") =>
+                    {
                         ErrorCode::CapabilityMissing
                     }
                     (404, _) => ErrorCode::NotFound,
@@ -125,7 +138,11 @@ impl From<SeamError> for GatewayError {
         if matches!(e, SeamError::Decode(_)) {
             tracing::warn!(error = %e, "undecodable upstream response");
         }
-        Self { code, message, upstream: Some(Arc::new(e)) }
+        Self {
+            code,
+            message,
+            upstream: Some(Arc::new(e)),
+        }
     }
 }
 
@@ -134,8 +151,13 @@ impl From<GatewayError> for Error {
         let upstream = e.upstream.clone();
         Error::new(e.message).extend_with(|_, ext| {
             ext.set("code", e.code.as_str());
-            if let Some(SeamError::Api { status, kind, request_id, validation_errors, .. }) =
-                upstream.as_deref()
+            if let Some(SeamError::Api {
+                status,
+                kind,
+                request_id,
+                validation_errors,
+                ..
+            }) = upstream.as_deref()
             {
                 ext.set("upstreamStatus", *status);
                 ext.set("upstreamType", kind.as_str());

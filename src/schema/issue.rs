@@ -8,7 +8,7 @@ use crate::seam::{redact_pins, wire};
 /// A problem Seam reports on a device or an access code; while an error is present the PIN may not
 /// work on the lock.
 #[derive(SimpleObject, Clone)]
-pub struct SeamIssueError {
+pub(super) struct SeamIssueError {
     /// Seam's machine-readable code, e.g. `device_offline` or `failed_to_set_on_device`.
     pub error_code: String,
     /// Seam's human-readable explanation.
@@ -23,7 +23,7 @@ pub struct SeamIssueError {
 
 /// Something worth knowing that does not stop the PIN from working, e.g. `delay_in_setting_on_device`.
 #[derive(SimpleObject, Clone)]
-pub struct SeamIssueWarning {
+pub(super) struct SeamIssueWarning {
     /// Seam's machine-readable code, e.g. `delay_in_setting_on_device`.
     pub warning_code: String,
     /// Seam's human-readable explanation.
@@ -54,10 +54,10 @@ impl From<&wire::Issue> for SeamIssueWarning {
     }
 }
 
-pub fn errors(issues: &[wire::Issue]) -> Vec<SeamIssueError> {
+pub(super) fn errors(issues: &[wire::Issue]) -> Vec<SeamIssueError> {
     issues.iter().map(SeamIssueError::from).collect()
 }
 
-pub fn warnings(issues: &[wire::Issue]) -> Vec<SeamIssueWarning> {
+pub(super) fn warnings(issues: &[wire::Issue]) -> Vec<SeamIssueWarning> {
     issues.iter().map(SeamIssueWarning::from).collect()
 }

@@ -30,31 +30,41 @@ pub enum LinkedCodeGroupStatus {
 /// Access codes on several locks that share one PIN and one `commonCodeKey`, so they can be moved
 /// together with `updateLinkedCodeGroup`.
 #[derive(Clone)]
-pub struct LinkedCodeGroup {
+pub(super) struct LinkedCodeGroup {
     key: String,
     codes: Arc<Vec<Arc<wire::AccessCode>>>,
 }
 
 impl LinkedCodeGroup {
-    pub fn from_codes(key: String, codes: Vec<Arc<wire::AccessCode>>) -> Self {
-        Self { key, codes: Arc::new(codes) }
+    pub(super) fn from_codes(key: String, codes: Vec<Arc<wire::AccessCode>>) -> Self {
+        Self {
+            key,
+            codes: Arc::new(codes),
+        }
     }
 
     /// The group with this key, or None when no code carries it.
-    pub async fn load(ctx: &Context<'_>, key: &str) -> GatewayResult<Option<Self>> {
+    pub(super) async fn load(ctx: &Context<'_>, key: &str) -> GatewayResult<Option<Self>> {
         let codes = scope(ctx)?.groups.load_one(key.to_owned()).await?;
-        Ok(codes
-            .filter(|c| !c.is_empty())
-            .map(|codes| Self { key: key.to_owned(), codes }))
+        Ok(codes.filter(|c| !c.is_empty()).map(|codes| Self {
+            key: key.to_owned(),
+            codes,
+        }))
     }
 
-    pub fn device_ids(&self) -> Vec<String> {
+    pub(super) fn device_ids(&self) -> Vec<String> {
         self.codes.iter().map(|c| c.device_id.clone()).collect()
     }
 
-    fn shared<T: PartialEq + Clone>(&self, f: impl Fn(&wire::AccessCode) -> Option<T>) -> Option<T> {
+    fn shared<T: PartialEq + Clone>(
+        &self,
+        f: impl Fn(&wire::AccessCode) -> Option<T>,
+    ) -> Option<T> {
         let first = f(self.codes.first()?)?;
-        self.codes.iter().all(|c| f(c).as_ref() == Some(&first)).then_some(first)
+        self.codes
+            .iter()
+            .all(|c| f(c).as_ref() == Some(&first))
+            .then_some(first)
     }
 }
 
@@ -71,15 +81,18 @@ impl LinkedCodeGroup {
     }
     /// True when every code of the group has the same PIN.
     async fn is_code_shared(&self) -> bool {
-        self.shared(|c| c.code.as_ref().map(|p| p.as_str().to_owned())).is_some()
+        self.shared(|c| c.code.as_ref().map(|p| p.as_str().to_owned()))
+            .is_some()
     }
     /// Start of the group's window; null for ongoing groups or if the codes' windows differ.
     async fn starts_at(&self) -> Option<DateTime> {
-        self.shared(|c| c.is_time_bound().then_some(c.starts_at).flatten()).map(DateTime)
+        self.shared(|c| c.is_time_bound().then_some(c.starts_at).flatten())
+            .map(DateTime)
     }
     /// End of the group's window; null for ongoing groups or if the codes' windows differ.
     async fn ends_at(&self) -> Option<DateTime> {
-        self.shared(|c| c.is_time_bound().then_some(c.ends_at).flatten()).map(DateTime)
+        self.shared(|c| c.is_time_bound().then_some(c.ends_at).flatten())
+            .map(DateTime)
     }
     /// Ongoing or time-bound, when all codes agree.
     #[graphql(name = "type")]
@@ -88,7 +101,11 @@ impl LinkedCodeGroup {
     }
     /// One summary of the codes' statuses.
     async fn status(&self) -> LinkedCodeGroupStatus {
-        let statuses: Vec<_> = self.codes.iter().map(|c| AccessCodeStatus::from_wire(&c.status)).collect();
+        let statuses: Vec<_> = self
+            .codes
+            .iter()
+            .map(|c| AccessCodeStatus::from_wire(&c.status))
+            .collect();
         let all = |s| statuses.iter().all(|x| *x == s);
         if statuses.contains(&AccessCodeStatus::Unknown) {
             LinkedCodeGroupStatus::Unknown
@@ -115,7 +132,14 @@ impl LinkedCodeGroup {
     async fn devices(&self, ctx: &Context<'_>) -> Result<Vec<Option<Device>>> {
         let scope = scope(ctx)?;
         let ids: Vec<String> = self.codes.iter().map(|c| c.device_id.clone()).collect();
-        let found = scope.devices.load_many(ids.iter().cloned()).await.map_err(super::error::GatewayError::from)?;
-        Ok(ids.iter().map(|id| found.get(id).cloned().map(Device)).collect())
+        let found = scope
+            .devices
+            .load_many(ids.iter().cloned())
+            .await
+            .map_err(super::error::GatewayError::from)?;
+        Ok(ids
+            .iter()
+            .map(|id| found.get(id).cloned().map(Device))
+            .collect())
     }
 }

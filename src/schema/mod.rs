@@ -14,7 +14,7 @@ mod query;
 mod scalars;
 mod validate;
 
-use async_graphql::{EmptySubscription, Schema, SDLExportOptions};
+use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
 
 pub use context::{Gateway, RequestScope};
 pub use error::{ErrorCode, GatewayError};

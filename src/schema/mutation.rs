@@ -22,7 +22,7 @@ pub struct MutationRoot;
 
 /// Input of `createAccessCode`.
 #[derive(InputObject)]
-pub struct CreateAccessCodeInput {
+pub(super) struct CreateAccessCodeInput {
     /// The lock to put the code on. It must have `canProgramOnlineAccessCodes: true`.
     pub device_id: ID,
     /// A name for the code, e.g. the guest's name.
@@ -39,7 +39,7 @@ pub struct CreateAccessCodeInput {
 
 /// Result of `createAccessCode`.
 #[derive(SimpleObject)]
-pub struct CreateAccessCodePayload {
+pub(super) struct CreateAccessCodePayload {
     /// The new code, usually `SETTING` (ongoing) or `UNSET` (time-bound) at first.
     pub access_code: AccessCode,
     /// Seam's action attempt for programming the code, when Seam returns one.
@@ -58,7 +58,7 @@ pub enum BehaviorWhenCodeCannotBeShared {
 
 /// Input of `createLinkedAccessCodes` (Seam's `access_codes/create_multiple`).
 #[derive(InputObject)]
-pub struct CreateLinkedAccessCodesInput {
+pub(super) struct CreateLinkedAccessCodesInput {
     /// The locks to put codes on, each once. Each must have `canProgramOnlineAccessCodes: true`.
     pub device_ids: Vec<ID>,
     /// A name for every code.
@@ -78,7 +78,7 @@ pub struct CreateLinkedAccessCodesInput {
 
 /// Result of `createLinkedAccessCodes`.
 #[derive(SimpleObject)]
-pub struct CreateLinkedAccessCodesPayload {
+pub(super) struct CreateLinkedAccessCodesPayload {
     /// One new code per device.
     pub access_codes: Vec<AccessCode>,
     /// The key linking the codes; null when a custom `code` left them unlinked.
@@ -89,7 +89,7 @@ pub struct CreateLinkedAccessCodesPayload {
 
 /// Input of `updateAccessCode`. Give only what changes.
 #[derive(InputObject)]
-pub struct UpdateAccessCodeInput {
+pub(super) struct UpdateAccessCodeInput {
     /// The code to change.
     pub access_code_id: ID,
     /// New name.
@@ -108,7 +108,7 @@ pub struct UpdateAccessCodeInput {
 
 /// Result of `updateAccessCode`.
 #[derive(SimpleObject)]
-pub struct UpdateAccessCodePayload {
+pub(super) struct UpdateAccessCodePayload {
     /// The code as Seam holds it after the update.
     pub access_code: AccessCode,
     /// Seam's action attempt for putting the change on the lock.
@@ -117,7 +117,7 @@ pub struct UpdateAccessCodePayload {
 
 /// Input of `updateLinkedCodeGroup` (Seam's `access_codes/update_multiple`).
 #[derive(InputObject)]
-pub struct UpdateLinkedCodeGroupInput {
+pub(super) struct UpdateLinkedCodeGroupInput {
     /// The group's key.
     pub common_code_key: String,
     /// New start of every code's window (give with `endsAt`).
@@ -130,21 +130,21 @@ pub struct UpdateLinkedCodeGroupInput {
 
 /// Result of `updateLinkedCodeGroup`.
 #[derive(SimpleObject)]
-pub struct UpdateLinkedCodeGroupPayload {
+pub(super) struct UpdateLinkedCodeGroupPayload {
     /// The group, read back after the update.
     pub linked_code_group: LinkedCodeGroup,
 }
 
 /// Input of `deleteAccessCode`.
 #[derive(InputObject)]
-pub struct DeleteAccessCodeInput {
+pub(super) struct DeleteAccessCodeInput {
     /// The code to delete.
     pub access_code_id: ID,
 }
 
 /// Result of `deleteAccessCode`.
 #[derive(SimpleObject)]
-pub struct DeleteAccessCodePayload {
+pub(super) struct DeleteAccessCodePayload {
     /// Id of the deleted code. It shows `REMOVING` until the lock has dropped it.
     pub deleted_access_code_id: ID,
     /// Seam's action attempt for removing the code from the lock.
@@ -161,13 +161,19 @@ impl MutationRoot {
     ) -> Result<CreateAccessCodePayload> {
         let device_id = validate::id("deviceId", &input.device_id)?;
         let name = validate::name(input.name)?;
-        let code = input.code.as_deref().map(|c| validate::pin("code", c)).transpose()?;
+        let code = input
+            .code
+            .as_deref()
+            .map(|c| validate::pin("code", c))
+            .transpose()?;
         let preferred = input
             .preferred_code_length
             .map(|l| validate::code_length("preferredCodeLength", l))
             .transpose()?;
         if code.is_some() && preferred.is_some() {
-            return Err(GatewayError::bad_input("Give `code` or `preferredCodeLength`, not both").into());
+            return Err(
+                GatewayError::bad_input("Give `code` or `preferredCodeLength`, not both").into(),
+            );
         }
         let window = validate::window(input.starts_at, input.ends_at)?;
         let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
@@ -176,7 +182,11 @@ impl MutationRoot {
         require_online_codes(&device)?;
         if let Some(len) = code.as_ref().map(|c| c.len() as u32).or(preferred) {
             if !validate::length_fits(&device, len) {
-                let what = if code.is_some() { "`code`" } else { "`preferredCodeLength`" };
+                let what = if code.is_some() {
+                    "`code`"
+                } else {
+                    "`preferredCodeLength`"
+                };
                 return Err(GatewayError::bad_input(format!(
                     "{what} has {len} digits, but device `{device_id}` accepts PINs of {}",
                     validate::describe_lengths(&device)
@@ -211,32 +221,50 @@ impl MutationRoot {
         #[graphql(desc = "What to create.")] input: CreateLinkedAccessCodesInput,
     ) -> Result<CreateLinkedAccessCodesPayload> {
         if input.device_ids.is_empty() {
-            return Err(GatewayError::bad_input("`deviceIds` must name at least one device").into());
+            return Err(
+                GatewayError::bad_input("`deviceIds` must name at least one device").into(),
+            );
         }
         let mut device_ids = Vec::with_capacity(input.device_ids.len());
         let mut seen = HashSet::new();
         for id in &input.device_ids {
             let id = validate::id("deviceIds", id)?;
             if !seen.insert(id.clone()) {
-                return Err(GatewayError::bad_input(format!("`deviceIds` names `{id}` twice")).into());
+                return Err(
+                    GatewayError::bad_input(format!("`deviceIds` names `{id}` twice")).into(),
+                );
             }
             device_ids.push(id);
         }
         let name = validate::name(input.name)?;
-        let code = input.code.as_deref().map(|c| validate::pin("code", c)).transpose()?;
+        let code = input
+            .code
+            .as_deref()
+            .map(|c| validate::pin("code", c))
+            .transpose()?;
         let preferred = input
             .preferred_code_length
             .map(|l| validate::code_length("preferredCodeLength", l))
             .transpose()?;
         if code.is_some() && preferred.is_some() {
-            return Err(GatewayError::bad_input("Give `code` or `preferredCodeLength`, not both").into());
+            return Err(
+                GatewayError::bad_input("Give `code` or `preferredCodeLength`, not both").into(),
+            );
         }
         let window = validate::window(input.starts_at, input.ends_at)?;
         let behavior = input.behavior_when_code_cannot_be_shared;
         let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
 
-        let found = scope.devices.load_many(device_ids.iter().cloned()).await.map_err(GatewayError::from)?;
-        let missing: Vec<&str> = device_ids.iter().filter(|id| !found.contains_key(*id)).map(String::as_str).collect();
+        let found = scope
+            .devices
+            .load_many(device_ids.iter().cloned())
+            .await
+            .map_err(GatewayError::from)?;
+        let missing: Vec<&str> = device_ids
+            .iter()
+            .filter(|id| !found.contains_key(*id))
+            .map(String::as_str)
+            .collect();
         if !missing.is_empty() {
             return Err(GatewayError::not_found(format!(
                 "No device with id {} is visible to this API key",
@@ -261,7 +289,10 @@ impl MutationRoot {
             .into());
         }
         if behavior == BehaviorWhenCodeCannotBeShared::Throw {
-            check_code_can_be_shared(&devices, code.as_ref().map(|c| c.len() as u32).or(preferred))?;
+            check_code_can_be_shared(
+                &devices,
+                code.as_ref().map(|c| c.len() as u32).or(preferred),
+            )?;
         }
 
         let request = CreateMultipleRequest {
@@ -282,7 +313,11 @@ impl MutationRoot {
         let common_code_key = codes.iter().find_map(|c| c.common_code_key.clone());
         let linked_code_group = match &common_code_key {
             Some(key) => {
-                let members: Vec<_> = codes.iter().filter(|c| c.common_code_key.as_ref() == Some(key)).cloned().collect();
+                let members: Vec<_> = codes
+                    .iter()
+                    .filter(|c| c.common_code_key.as_ref() == Some(key))
+                    .cloned()
+                    .collect();
                 let ids = members.iter().map(|c| c.access_code_id.clone()).collect();
                 gw.groups.insert(scope.key.tenant(), key, ids).await;
                 Some(LinkedCodeGroup::from_codes(key.clone(), members))
@@ -306,13 +341,28 @@ impl MutationRoot {
     ) -> Result<UpdateAccessCodePayload> {
         let id = validate::id("accessCodeId", &input.access_code_id)?;
         let name = validate::name(input.name)?;
-        let code = input.code.as_deref().map(|c| validate::pin("code", c)).transpose()?;
-        if name.is_none() && code.is_none() && input.starts_at.is_none() && input.ends_at.is_none() && input.kind.is_none() {
-            return Err(GatewayError::bad_input("Nothing to update: give `name`, `code`, `startsAt`/`endsAt` or `type`").into());
+        let code = input
+            .code
+            .as_deref()
+            .map(|c| validate::pin("code", c))
+            .transpose()?;
+        if name.is_none()
+            && code.is_none()
+            && input.starts_at.is_none()
+            && input.ends_at.is_none()
+            && input.kind.is_none()
+        {
+            return Err(GatewayError::bad_input(
+                "Nothing to update: give `name`, `code`, `startsAt`/`endsAt` or `type`",
+            )
+            .into());
         }
         let to_ongoing = input.kind == Some(AccessCodeType::Ongoing);
         if to_ongoing && (input.starts_at.is_some() || input.ends_at.is_some()) {
-            return Err(GatewayError::bad_input("`type: ONGOING` clears the window; give no `startsAt`/`endsAt` with it").into());
+            return Err(GatewayError::bad_input(
+                "`type: ONGOING` clears the window; give no `startsAt`/`endsAt` with it",
+            )
+            .into());
         }
         if let (Some(s), Some(e)) = (input.starts_at, input.ends_at) {
             validate::window(Some(s), Some(e))?;
@@ -335,7 +385,10 @@ impl MutationRoot {
         let window = if to_ongoing {
             None
         } else {
-            let current_window = current.is_time_bound().then_some(()).and(current.starts_at.zip(current.ends_at));
+            let current_window = current
+                .is_time_bound()
+                .then_some(())
+                .and(current.starts_at.zip(current.ends_at));
             let starts = input.starts_at.map(|s| s.0).or(current_window.map(|w| w.0));
             let ends = input.ends_at.map(|e| e.0).or(current_window.map(|w| w.1));
             match (starts, ends) {
@@ -344,12 +397,10 @@ impl MutationRoot {
                     Some((s, e))
                 }
                 (None, None) if input.kind != Some(AccessCodeType::TimeBound) => None,
-                _ => {
-                    return Err(GatewayError::bad_input(
-                        "This code is ongoing: give both `startsAt` and `endsAt` to make it time-bound",
-                    )
-                    .into())
-                }
+                _ => return Err(GatewayError::bad_input(
+                    "This code is ongoing: give both `startsAt` and `endsAt` to make it time-bound",
+                )
+                .into()),
             }
         };
 
@@ -368,14 +419,19 @@ impl MutationRoot {
             },
         };
         let attempt = gw.client.update_access_code(&scope.key, &request).await;
-        gw.devices.invalidate(scope.key.tenant(), &current.device_id).await;
+        gw.devices
+            .invalidate(scope.key.tenant(), &current.device_id)
+            .await;
         let attempt = attempt.map_err(|e| GatewayError::from_seam_for(e, "access code", &id))?;
         let updated = gw
             .client
             .get_access_code(&scope.key, &id)
             .await
             .map_err(|e| GatewayError::from_seam_for(e, "access code", &id))?;
-        Ok(UpdateAccessCodePayload { access_code: updated.into(), action_attempt: attempt.map(ActionAttempt) })
+        Ok(UpdateAccessCodePayload {
+            access_code: updated.into(),
+            action_attempt: attempt.map(ActionAttempt),
+        })
     }
 
     /// Moves the window (and optionally renames) every code of a linked group at once (Seam's
@@ -389,7 +445,10 @@ impl MutationRoot {
         let name = validate::name(input.name)?;
         let window = validate::window(input.starts_at, input.ends_at)?;
         if window.is_none() && name.is_none() {
-            return Err(GatewayError::bad_input("Nothing to update: give `startsAt` and `endsAt`, or `name`").into());
+            return Err(GatewayError::bad_input(
+                "Nothing to update: give `startsAt` and `endsAt`, or `name`",
+            )
+            .into());
         }
         let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
         let request = UpdateMultipleRequest {
@@ -398,22 +457,27 @@ impl MutationRoot {
             starts_at: window.map(|(s, _)| format_time(&s.0)),
             ends_at: window.map(|(_, e)| format_time(&e.0)),
         };
-        gw.client.update_multiple(&scope.key, &request).await.map_err(|e| {
-            if e.is_not_found() {
-                let mut err = GatewayError::from(e);
-                err.message = format!("No access codes have commonCodeKey `{key}`");
-                err
-            } else {
-                GatewayError::from(e)
-            }
+        gw.client
+            .update_multiple(&scope.key, &request)
+            .await
+            .map_err(|e| {
+                if e.is_not_found() {
+                    let mut err = GatewayError::from(e);
+                    err.message = format!("No access codes have commonCodeKey `{key}`");
+                    err
+                } else {
+                    GatewayError::from(e)
+                }
+            })?;
+        let group = LinkedCodeGroup::load(ctx, &key).await?.ok_or_else(|| {
+            GatewayError::not_found(format!("No access codes have commonCodeKey `{key}`"))
         })?;
-        let group = LinkedCodeGroup::load(ctx, &key)
-            .await?
-            .ok_or_else(|| GatewayError::not_found(format!("No access codes have commonCodeKey `{key}`")))?;
         for code in group_device_ids(&group) {
             gw.devices.invalidate(scope.key.tenant(), &code).await;
         }
-        Ok(UpdateLinkedCodeGroupPayload { linked_code_group: group })
+        Ok(UpdateLinkedCodeGroupPayload {
+            linked_code_group: group,
+        })
     }
 
     /// Deletes a code; Seam removes it from the lock.
@@ -426,10 +490,15 @@ impl MutationRoot {
         let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
         let current = scope.access_code(&id).await?;
         let attempt = gw.client.delete_access_code(&scope.key, &id).await;
-        gw.devices.invalidate(scope.key.tenant(), &current.device_id).await;
+        gw.devices
+            .invalidate(scope.key.tenant(), &current.device_id)
+            .await;
         let attempt = attempt.map_err(|e| GatewayError::from_seam_for(e, "access code", &id))?;
         tracing::info!(tenant = %scope.key.tenant(), access_code_id = %id, "access code deleted");
-        Ok(DeleteAccessCodePayload { deleted_access_code_id: ID(id), action_attempt: attempt.map(ActionAttempt) })
+        Ok(DeleteAccessCodePayload {
+            deleted_access_code_id: ID(id),
+            action_attempt: attempt.map(ActionAttempt),
+        })
     }
 }
 
@@ -464,7 +533,10 @@ fn check_code_can_be_shared(devices: &[&Arc<wire::Device>], len: Option<u32>) ->
             if misfits.is_empty() {
                 Ok(())
             } else {
-                cannot(format!("A {len}-digit PIN cannot be shared: {} cannot take it", misfits.join(", ")))
+                cannot(format!(
+                    "A {len}-digit PIN cannot be shared: {} cannot take it",
+                    misfits.join(", ")
+                ))
             }
         }
         None => {
@@ -479,7 +551,9 @@ fn check_code_can_be_shared(devices: &[&Arc<wire::Device>], len: Option<u32>) ->
                 }
             }
             match common {
-                Some(c) if c.is_empty() => cannot("These locks have no PIN length in common".into()),
+                Some(c) if c.is_empty() => {
+                    cannot("These locks have no PIN length in common".into())
+                }
                 _ => Ok(()),
             }
         }
@@ -487,10 +561,17 @@ fn check_code_can_be_shared(devices: &[&Arc<wire::Device>], len: Option<u32>) ->
 }
 
 fn quote_list(ids: &[&str]) -> String {
-    ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(|id| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-async fn invalidate_devices(gw: &Gateway, scope: &RequestScope, ids: impl Iterator<Item = &String>) {
+async fn invalidate_devices(
+    gw: &Gateway,
+    scope: &RequestScope,
+    ids: impl Iterator<Item = &String>,
+) {
     for id in ids {
         gw.devices.invalidate(scope.key.tenant(), id).await;
     }

@@ -17,7 +17,11 @@ pub struct QueryRoot;
 #[Object]
 impl QueryRoot {
     /// One device by id. Null with a NOT_FOUND error if this API key cannot see it.
-    async fn device(&self, ctx: &Context<'_>, #[graphql(desc = "Seam device id.")] id: ID) -> Result<Option<Device>> {
+    async fn device(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Seam device id.")] id: ID,
+    ) -> Result<Option<Device>> {
         let id = validate::id("id", &id)?;
         Ok(Some(Device(scope(ctx)?.device(&id).await?)))
     }
@@ -27,17 +31,30 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only these devices.")] device_ids: Option<Vec<ID>>,
-        #[graphql(desc = "Only this Seam device type, e.g. `august_lock`.")] device_type: Option<String>,
+        #[graphql(desc = "Only this Seam device type, e.g. `august_lock`.")] device_type: Option<
+            String,
+        >,
         #[graphql(desc = "Only this manufacturer, e.g. `schlage`.")] manufacturer: Option<String>,
         #[graphql(desc = "How many devices to return (1 to 500, default 100).")] first: Option<i32>,
-        #[graphql(desc = "Return devices after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
+        #[graphql(
+            desc = "Return devices after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
     ) -> Result<DeviceConnection> {
         let page = PageArgs::new(first, after)?;
         let device_ids = device_ids
-            .map(|ids| ids.iter().map(|i| validate::id("deviceIds", i)).collect::<Result<Vec<_>, _>>())
+            .map(|ids| {
+                ids.iter()
+                    .map(|i| validate::id("deviceIds", i))
+                    .collect::<Result<Vec<_>, _>>()
+            })
             .transpose()?;
-        let filters = DeviceListRequest { device_ids, device_type, manufacturer, ..Default::default() };
+        let filters = DeviceListRequest {
+            device_ids,
+            device_type,
+            manufacturer,
+            ..Default::default()
+        };
         Ok(connection::list_devices(ctx, filters, page).await?)
     }
 
@@ -59,16 +76,27 @@ impl QueryRoot {
         #[graphql(desc = "Codes on this device.")] device_id: Option<ID>,
         #[graphql(desc = "Codes with these ids.")] access_code_ids: Option<Vec<ID>>,
         #[graphql(desc = "How many codes to return (1 to 500, default 100).")] first: Option<i32>,
-        #[graphql(desc = "Return codes after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
+        #[graphql(
+            desc = "Return codes after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
     ) -> Result<AccessCodeConnection> {
         let page = PageArgs::new(first, after)?;
-        let device_id = device_id.map(|d| validate::id("deviceId", &d)).transpose()?;
+        let device_id = device_id
+            .map(|d| validate::id("deviceId", &d))
+            .transpose()?;
         let ids = access_code_ids
-            .map(|ids| ids.iter().map(|i| validate::id("accessCodeIds", i)).collect::<Result<Vec<_>, _>>())
+            .map(|ids| {
+                ids.iter()
+                    .map(|i| validate::id("accessCodeIds", i))
+                    .collect::<Result<Vec<_>, _>>()
+            })
             .transpose()?;
         if device_id.is_none() && ids.is_none() {
-            return Err(GatewayError::bad_input("Give `deviceId` or `accessCodeIds` (Seam lists codes per device or by id)").into());
+            return Err(GatewayError::bad_input(
+                "Give `deviceId` or `accessCodeIds` (Seam lists codes per device or by id)",
+            )
+            .into());
         }
         Ok(connection::list_access_codes(ctx, device_id, ids, page).await?)
     }
@@ -77,13 +105,18 @@ impl QueryRoot {
     async fn linked_code_group(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The group's key, from `createLinkedAccessCodes` or `AccessCode.commonCodeKey`.")]
+        #[graphql(
+            desc = "The group's key, from `createLinkedAccessCodes` or `AccessCode.commonCodeKey`."
+        )]
         common_code_key: String,
     ) -> Result<Option<LinkedCodeGroup>> {
         let key = validate::id("commonCodeKey", &common_code_key)?;
         match LinkedCodeGroup::load(ctx, &key).await? {
             Some(group) => Ok(Some(group)),
-            None => Err(GatewayError::not_found(format!("No access codes have commonCodeKey `{key}`")).into()),
+            None => Err(GatewayError::not_found(format!(
+                "No access codes have commonCodeKey `{key}`"
+            ))
+            .into()),
         }
     }
 

@@ -6,9 +6,12 @@ use chrono::{SecondsFormat, Utc};
 /// A point in time, ISO 8601 (RFC 3339). Input may carry any offset (`2030-04-01T10:00:00-05:00`);
 /// output is always UTC with milliseconds (`2030-04-01T15:00:00.000Z`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateTime(pub chrono::DateTime<Utc>);
+pub(super) struct DateTime(pub chrono::DateTime<Utc>);
 
-#[Scalar(name = "DateTime", specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339")]
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339"
+)]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
