@@ -27,22 +27,22 @@ macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $what:literal) => {
         #[doc = concat!("A page of ", $what, ".")]
         #[derive(SimpleObject)]
-        pub struct $connection {
+        pub(super) struct $connection {
             /// The items with their cursors.
-            pub edges: Vec<$edge>,
+            pub(super) edges: Vec<$edge>,
             /// The items alone, for clients that need no cursors.
-            pub nodes: Vec<$node>,
+            pub(super) nodes: Vec<$node>,
             /// Whether more items follow, and the cursor to fetch them.
-            pub page_info: PageInfo,
+            pub(super) page_info: PageInfo,
         }
 
         #[doc = concat!("One of the ", $what, " of a page, with the cursor to resume after it.")]
         #[derive(SimpleObject)]
-        pub struct $edge {
+        pub(super) struct $edge {
             /// The item.
-            pub node: $node,
+            pub(super) node: $node,
             /// Pass as `after` to continue after this item.
-            pub cursor: String,
+            pub(super) cursor: String,
         }
 
         impl From<Page<$node>> for $connection {
