@@ -3,10 +3,39 @@
 //! It keeps its own model of workspaces, locks and codes and writes the wire JSON itself. It imports
 //! nothing from the gateway side; the gateway reaches it only over HTTP, exactly as it reaches Seam.
 //!
-//! (stub: replaced by the real sandbox)
+//! Module map: `routes` (axum Router, request decoding, dispatch) -> handlers `devices`,
+//! `access_codes`, `events` (+ action attempts) and `admin` (`/_sandbox/*`); they work on `model`
+//! (state) through `lifecycle` (clock-driven transitions), `pins` (PIN rules), `validation`
+//! (zod-style input errors) and `wire` (JSON objects, error envelope). `seed` builds the workspaces,
+//! `clock` tells the time and `webhooks` signs and delivers events.
 
+mod access_codes;
+mod admin;
+mod clock;
+mod devices;
+mod events;
+mod lifecycle;
+mod model;
+mod pagination;
+mod pins;
+mod routes;
+mod seed;
+mod validation;
+mod webhooks;
+mod wire;
+
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use clock::Clock;
+use model::Model;
 
 /// Where the sandbox POSTs its signed webhooks.
 #[derive(Clone)]
@@ -57,16 +86,119 @@ pub struct WorkspaceKey {
     pub workspace_id: String,
 }
 
-/// A running sandbox.
+/// State shared by the server, the ticker and the public handle.
+pub(crate) struct Shared {
+    pub(crate) model: Mutex<Model>,
+    pub(crate) clock: Clock,
+    pub(crate) calls: Mutex<BTreeMap<String, u64>>,
+    pub(crate) outage: AtomicBool,
+    pub(crate) webhook: RwLock<Option<WebhookTarget>>,
+    pub(crate) webhook_tx: mpsc::Sender<webhooks::Delivery>,
+}
+
+impl Shared {
+    /// Locks the model, brings the lifecycle up to "now", runs `f`, then queues the webhooks of every
+    /// event recorded meanwhile (still under the lock, so deliveries keep the model's order).
+    pub(crate) fn with_model<R>(&self, f: impl FnOnce(&mut Model, DateTime<Utc>) -> R) -> R {
+        let mut model = self.model.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = self.clock.now();
+        lifecycle::process_due(&mut model, now);
+        let out = f(&mut model, now);
+        self.flush_outbox(&mut model);
+        out
+    }
+
+    /// Moves the clock and processes every transition that falls due, in due-time order.
+    pub(crate) fn advance(&self, by: Duration) -> DateTime<Utc> {
+        let mut model = self.model.lock().unwrap_or_else(PoisonError::into_inner);
+        let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::zero());
+        let now = self.clock.advance(by);
+        lifecycle::process_due(&mut model, now);
+        self.flush_outbox(&mut model);
+        now
+    }
+
+    fn flush_outbox(&self, model: &mut Model) {
+        let events = std::mem::take(&mut model.outbox);
+        if events.is_empty() {
+            return;
+        }
+        let target = self
+            .webhook
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let Some(target) = target else { return };
+        for body in events {
+            let delivery = webhooks::Delivery {
+                target: target.clone(),
+                body,
+            };
+            if self.webhook_tx.try_send(delivery).is_err() {
+                tracing::warn!("sandbox webhook queue full or closed; dropping an event");
+            }
+        }
+    }
+
+    pub(crate) fn count_call(&self, path: &str) {
+        let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
+        *calls.entry(path.to_string()).or_insert(0) += 1;
+    }
+
+    pub(crate) fn outage(&self) -> bool {
+        self.outage.load(Ordering::SeqCst)
+    }
+}
+
+/// A running sandbox. Dropping it stops the server and its background tasks.
 pub struct Sandbox {
     addr: SocketAddr,
+    shared: Arc<Shared>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Sandbox {
     /// Binds, seeds both workspaces and starts serving.
     pub async fn start(options: SandboxOptions) -> anyhow::Result<Sandbox> {
-        let _ = options;
-        anyhow::bail!("sandbox not built yet")
+        let set_delay = chrono::Duration::from_std(options.set_delay)?;
+        let clock = Clock::new(options.clock);
+        let model = seed::seeded_model(set_delay);
+        let (webhook_tx, webhook_rx) = mpsc::channel(webhooks::QUEUE_CAPACITY);
+        let shared = Arc::new(Shared {
+            model: Mutex::new(model),
+            clock,
+            calls: Mutex::new(BTreeMap::new()),
+            outage: AtomicBool::new(false),
+            webhook: RwLock::new(options.webhook.clone()),
+            webhook_tx,
+        });
+        let listener = tokio::net::TcpListener::bind(options.listen).await?;
+        let addr = listener.local_addr()?;
+        let app = routes::router(shared.clone());
+        let mut tasks = vec![
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, app).await {
+                    tracing::error!(%err, "sandbox server stopped");
+                }
+            }),
+            webhooks::spawn_delivery(webhook_rx),
+        ];
+        if options.clock == ClockMode::Real {
+            let ticker = shared.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut interval = tokio::time::interval(Duration::from_millis(100));
+                loop {
+                    interval.tick().await;
+                    ticker.with_model(|_, _| ());
+                }
+            }));
+        }
+        tracing::debug!(%addr, "sandbox listening");
+        Ok(Sandbox {
+            addr,
+            shared,
+            tasks,
+        })
     }
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
@@ -78,20 +210,62 @@ impl Sandbox {
     }
     /// The seeded API keys, first workspace first.
     pub fn api_keys(&self) -> Vec<WorkspaceKey> {
-        Vec::new()
+        self.shared.with_model(|m, _| {
+            m.workspaces
+                .iter()
+                .map(|w| WorkspaceKey {
+                    api_key: w.api_key.clone(),
+                    workspace_id: w.workspace_id.clone(),
+                })
+                .collect()
+        })
     }
     /// Moves the clock forward and runs every lifecycle step that falls due, in order.
     pub async fn advance(&self, by: Duration) {
-        let _ = by;
+        self.shared.advance(by);
+    }
+    /// The sandbox's current time (manual or real clock).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared.clock.now()
     }
     /// Upstream calls received so far, per path (e.g. `/devices/list`).
-    pub fn calls(&self) -> std::collections::BTreeMap<String, u64> {
-        Default::default()
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.shared
+            .calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
     /// Zeroes the call counters.
-    pub fn reset_calls(&self) {}
+    pub fn reset_calls(&self) {
+        self.shared
+            .calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
     /// Sets or clears the webhook target at runtime.
     pub fn set_webhook(&self, target: Option<WebhookTarget>) {
-        let _ = target;
+        *self
+            .shared
+            .webhook
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = target;
+    }
+    /// Turns the simulated outage on or off (every Seam route answers 503 with an empty body).
+    pub fn set_outage(&self, enabled: bool) {
+        self.shared.outage.store(enabled, Ordering::SeqCst);
+    }
+    /// Simulates a device vanishing upstream; its codes remain. Returns false if it was unknown.
+    pub fn remove_device(&self, device_id: &str) -> bool {
+        self.shared.with_model(|m, _| m.remove_device(device_id))
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
