@@ -92,6 +92,7 @@ impl From<wire::AccessCode> for AccessCode {
     }
 }
 
+/// A PIN code on a lock, managed through Seam: ongoing, or time-bound between `startsAt` and `endsAt`.
 #[Object]
 impl AccessCode {
     /// Seam's access code id (`access_code_id`).

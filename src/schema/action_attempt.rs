@@ -29,6 +29,7 @@ pub(super) struct ActionAttemptError {
 #[derive(Clone)]
 pub(super) struct ActionAttempt(pub wire::ActionAttempt);
 
+/// An asynchronous action Seam performs on a device, such as creating, updating or deleting a code.
 #[Object]
 impl ActionAttempt {
     /// Seam's action attempt id; pass it to `actionAttempt(id:)` to follow progress.

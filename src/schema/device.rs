@@ -24,6 +24,7 @@ pub(super) struct CodeConstraint {
     pub max_length: Option<u32>,
 }
 
+/// A device connected to Seam, usually a smart lock, with its access-code capabilities.
 #[Object]
 impl Device {
     /// Seam's device id (`device_id`).

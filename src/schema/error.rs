@@ -173,3 +173,34 @@ impl From<GatewayError> for Error {
         })
     }
 }
+
+/// Gives every error that reaches the client a `code`: errors raised by async-graphql itself
+/// (syntax, validation, variable and scalar coercion) come without one, and they are all faults
+/// in the client's request.
+pub(crate) struct ErrorCodes;
+
+impl async_graphql::extensions::ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
+        Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for ErrorCodesExtension {
+    async fn request(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        next: async_graphql::extensions::NextRequest<'_>,
+    ) -> async_graphql::Response {
+        let mut response = next.run(ctx).await;
+        for error in &mut response.errors {
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            if extensions.get("code").is_none() {
+                extensions.set("code", ErrorCode::BadUserInput.as_str());
+            }
+        }
+        response
+    }
+}

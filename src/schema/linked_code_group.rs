@@ -68,6 +68,8 @@ impl LinkedCodeGroup {
     }
 }
 
+/// Access codes on several locks sharing one PIN and one `commonCodeKey`, created by
+/// `createLinkedAccessCodes` and moved together by `updateLinkedCodeGroup`.
 #[Object]
 impl LinkedCodeGroup {
     /// The key Seam gave the group (`auto_set_by_create_multiple_<uuid>`).

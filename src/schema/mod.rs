@@ -26,6 +26,7 @@ pub type GatewaySchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptyS
 pub fn build_schema(gateway: Gateway) -> GatewaySchema {
     Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
         .data(gateway)
+        .extension(error::ErrorCodes)
         .limit_depth(16)
         .limit_complexity(5_000)
         .finish()

@@ -151,7 +151,8 @@ pub(super) struct DeleteAccessCodePayload {
     pub action_attempt: Option<ActionAttempt>,
 }
 
-#[Object]
+/// Create, update and delete access codes, singly and as linked groups.
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Creates an ongoing (no times) or time-bound (`startsAt` + `endsAt`) PIN code on one lock.
     async fn create_access_code(
@@ -205,7 +206,7 @@ impl MutationRoot {
         };
         let created = gw.client.create_access_code(&scope.key, &request).await;
         gw.devices.invalidate(scope.key.tenant(), &device_id).await;
-        let created = created?;
+        let created = created.map_err(GatewayError::from)?;
         tracing::info!(tenant = %scope.key.tenant(), access_code_id = %created.access_code.access_code_id, "access code created");
         Ok(CreateAccessCodePayload {
             access_code: created.access_code.into(),
@@ -309,7 +310,11 @@ impl MutationRoot {
         };
         let created = gw.client.create_multiple(&scope.key, &request).await;
         invalidate_devices(gw, scope, device_ids.iter()).await;
-        let codes: Vec<Arc<wire::AccessCode>> = created?.into_iter().map(Arc::new).collect();
+        let codes: Vec<Arc<wire::AccessCode>> = created
+            .map_err(GatewayError::from)?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
         let common_code_key = codes.iter().find_map(|c| c.common_code_key.clone());
         let linked_code_group = match &common_code_key {
             Some(key) => {

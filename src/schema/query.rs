@@ -14,7 +14,8 @@ use crate::seam::wire::DeviceListRequest;
 
 pub struct QueryRoot;
 
-#[Object]
+/// Read devices, access codes, linked code groups and action attempts.
+#[Object(name = "Query")]
 impl QueryRoot {
     /// One device by id. Null with a NOT_FOUND error if this API key cannot see it.
     async fn device(

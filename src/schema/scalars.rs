@@ -8,6 +8,7 @@ use chrono::{SecondsFormat, Utc};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct DateTime(pub chrono::DateTime<Utc>);
 
+/// A point in time, ISO 8601 (RFC 3339): any offset on input, UTC with milliseconds on output.
 #[Scalar(
     name = "DateTime",
     specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339"

@@ -1,0 +1,6 @@
+//! Gateway integration tests: GraphQL over real HTTP against the embedded sandbox.
+
+mod batching;
+mod errors;
+mod seeds;
+mod support;
