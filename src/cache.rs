@@ -1,37 +1,138 @@
 //! The process-wide device cache, shared by every request and keyed by tenant so that two API keys
 //! never share an entry. A TTL of zero turns it off.
 
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use futures::future::{BoxFuture, FutureExt, Shared};
 
 use moka::future::Cache;
 
-use crate::seam::{wire::Device, TenantId};
+use crate::seam::{wire::Device, SeamError, TenantId};
 
 type Key = (TenantId, String);
 
+/// One upstream fetch that several requests may wait on.
+type Fetch = Shared<BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>>;
+
 #[derive(Clone)]
-pub struct DeviceCache {
+pub(crate) struct DeviceCache {
     inner: Option<Cache<Key, Arc<Device>>>,
+    /// Devices being fetched right now, so concurrent misses share one upstream call.
+    inflight: Arc<Mutex<HashMap<Key, Fetch>>>,
 }
 
 impl DeviceCache {
-    pub fn new(ttl: Duration, capacity: u64) -> Self {
+    pub(crate) fn new(ttl: Duration, capacity: u64) -> Self {
         let inner = (!ttl.is_zero() && capacity > 0).then(|| {
             Cache::builder()
                 .time_to_live(ttl)
                 .max_capacity(capacity)
                 .build()
         });
-        Self { inner }
+        Self {
+            inner,
+            inflight: Arc::default(),
+        }
     }
 
-    pub async fn get(&self, tenant: &TenantId, device_id: &str) -> Option<Arc<Device>> {
-        let cache = self.inner.as_ref()?;
-        cache.get(&(tenant.clone(), device_id.to_owned())).await
+    /// The devices with these ids: from the cache, from a fetch already under way for another
+    /// request, or else from one call to `fetch` for all the rest. Ids `fetch` does not return are
+    /// absent from the result. With the cache off, every call goes to `fetch`.
+    pub(crate) async fn get_many<F, Fut>(
+        &self,
+        tenant: &TenantId,
+        ids: &[String],
+        fetch: F,
+    ) -> Result<HashMap<String, Arc<Device>>, SeamError>
+    where
+        F: FnOnce(Vec<String>) -> Fut,
+        Fut: Future<Output = Result<Vec<Device>, SeamError>> + Send + 'static,
+    {
+        let Some(cache) = &self.inner else {
+            let wanted: HashSet<&String> = ids.iter().collect();
+            return Ok(fetch(ids.to_vec())
+                .await?
+                .into_iter()
+                .filter(|d| wanted.contains(&d.device_id))
+                .map(|d| (d.device_id.clone(), Arc::new(d)))
+                .collect());
+        };
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match cache.get(&(tenant.clone(), id.clone())).await {
+                Some(device) => {
+                    found.insert(id.clone(), device);
+                }
+                None => missing.push(id.clone()),
+            }
+        }
+        let mut waits: Vec<(String, Fetch)> = Vec::new();
+        {
+            let mut inflight = self.inflight.lock().expect("inflight lock poisoned");
+            let mut mine = Vec::new();
+            for id in missing {
+                match inflight.get(&(tenant.clone(), id.clone())) {
+                    Some(fetching) => waits.push((id, fetching.clone())),
+                    None => mine.push(id),
+                }
+            }
+            if !mine.is_empty() {
+                let shared = self.fetch_and_fill(tenant.clone(), mine.clone(), fetch(mine.clone()));
+                for id in mine {
+                    inflight.insert((tenant.clone(), id.clone()), shared.clone());
+                    waits.push((id, shared.clone()));
+                }
+            }
+        }
+        tracing::debug!(%tenant, requested = ids.len(), cached = found.len(), waiting = waits.len(), "device cache lookup");
+        for (id, fetching) in waits {
+            if let Some(device) = fetching.await?.get(&id) {
+                found.insert(id, device.clone());
+            }
+        }
+        Ok(found)
     }
 
-    pub async fn insert(&self, tenant: &TenantId, device: Arc<Device>) {
+    /// Wraps one upstream fetch: fills the cache, then leaves the in-flight map.
+    fn fetch_and_fill(
+        &self,
+        tenant: TenantId,
+        ids: Vec<String>,
+        fetch: impl Future<Output = Result<Vec<Device>, SeamError>> + Send + 'static,
+    ) -> Fetch {
+        let cache = self.inner.clone();
+        let inflight = self.inflight.clone();
+        async move {
+            let result = fetch.await.map(|devices| {
+                let wanted: HashSet<&String> = ids.iter().collect();
+                devices
+                    .into_iter()
+                    .filter(|d| wanted.contains(&d.device_id))
+                    .map(|d| (d.device_id.clone(), Arc::new(d)))
+                    .collect::<HashMap<_, _>>()
+            });
+            if let (Ok(devices), Some(cache)) = (&result, &cache) {
+                for (id, device) in devices {
+                    cache
+                        .insert((tenant.clone(), id.clone()), device.clone())
+                        .await;
+                }
+            }
+            let mut inflight = inflight.lock().expect("inflight lock poisoned");
+            for id in ids {
+                inflight.remove(&(tenant.clone(), id));
+            }
+            result.map(Arc::new)
+        }
+        .boxed()
+        .shared()
+    }
+
+    pub(crate) async fn insert(&self, tenant: &TenantId, device: Arc<Device>) {
         if let Some(cache) = &self.inner {
             cache
                 .insert((tenant.clone(), device.device_id.clone()), device)
@@ -40,7 +141,7 @@ impl DeviceCache {
     }
 
     /// Drops one device, after a mutation or event touched it.
-    pub async fn invalidate(&self, tenant: &TenantId, device_id: &str) {
+    pub(crate) async fn invalidate(&self, tenant: &TenantId, device_id: &str) {
         if let Some(cache) = &self.inner {
             cache
                 .invalidate(&(tenant.clone(), device_id.to_owned()))
@@ -53,12 +154,12 @@ impl DeviceCache {
 /// group costs one `access_codes/list` instead of a scan of every device. Filled by
 /// `createLinkedAccessCodes` and by scans; entries are checked against the codes they name.
 #[derive(Clone)]
-pub struct LinkedGroupIndex {
+pub(crate) struct LinkedGroupIndex {
     inner: Cache<Key, Arc<Vec<String>>>,
 }
 
 impl LinkedGroupIndex {
-    pub fn new(ttl: Duration, capacity: u64) -> Self {
+    pub(crate) fn new(ttl: Duration, capacity: u64) -> Self {
         Self {
             inner: Cache::builder()
                 .time_to_live(ttl)
@@ -67,13 +168,17 @@ impl LinkedGroupIndex {
         }
     }
 
-    pub async fn get(&self, tenant: &TenantId, common_code_key: &str) -> Option<Arc<Vec<String>>> {
+    pub(crate) async fn get(
+        &self,
+        tenant: &TenantId,
+        common_code_key: &str,
+    ) -> Option<Arc<Vec<String>>> {
         self.inner
             .get(&(tenant.clone(), common_code_key.to_owned()))
             .await
     }
 
-    pub async fn insert(&self, tenant: &TenantId, common_code_key: &str, ids: Vec<String>) {
+    pub(crate) async fn insert(&self, tenant: &TenantId, common_code_key: &str, ids: Vec<String>) {
         self.inner
             .insert((tenant.clone(), common_code_key.to_owned()), Arc::new(ids))
             .await;

@@ -20,29 +20,17 @@ impl Loader<String> for DeviceLoader {
     type Error = SeamError;
 
     async fn load(&self, ids: &[String]) -> Result<HashMap<String, Arc<Device>>, SeamError> {
-        let tenant = self.key.tenant();
-        let mut found = HashMap::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for id in ids {
-            match self.cache.get(tenant, id).await {
-                Some(device) => {
-                    found.insert(id.clone(), device);
+        tracing::debug!(tenant = %self.key.tenant(), batch = ids.len(), "device batch");
+        let (client, key) = (self.client.clone(), self.key.clone());
+        self.cache
+            .get_many(self.key.tenant(), ids, move |missing| async move {
+                let mut devices = Vec::with_capacity(missing.len());
+                for chunk in missing.chunks(MAX_BATCH) {
+                    devices.extend(fetch_devices(&client, &key, chunk).await?);
                 }
-                None => missing.push(id.clone()),
-            }
-        }
-        tracing::debug!(%tenant, requested = ids.len(), cached = found.len(), fetching = missing.len(), "device batch");
-        for chunk in missing.chunks(MAX_BATCH) {
-            let devices = fetch_devices(&self.client, &self.key, chunk).await?;
-            for device in devices {
-                if chunk.contains(&device.device_id) {
-                    let device = Arc::new(device);
-                    self.cache.insert(tenant, device.clone()).await;
-                    found.insert(device.device_id.clone(), device);
-                }
-            }
-        }
-        Ok(found)
+                Ok(devices)
+            })
+            .await
     }
 }
 

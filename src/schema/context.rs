@@ -15,9 +15,9 @@ use crate::seam::{ApiKey, SeamClient};
 /// Process-wide dependencies.
 #[derive(Clone)]
 pub struct Gateway {
-    pub client: SeamClient,
-    pub devices: DeviceCache,
-    pub groups: LinkedGroupIndex,
+    pub(crate) client: SeamClient,
+    pub(crate) devices: DeviceCache,
+    pub(crate) groups: LinkedGroupIndex,
 }
 
 /// One request's caller and loaders. A new scope per request keeps batches and keys apart.

@@ -153,3 +153,16 @@ async fn should_null_only_the_missing_device() {
     assert_eq!(r["data"]["accessCode"]["name"], "orphan");
     assert_eq!(r["data"]["accessCode"]["device"], json!(null));
 }
+
+#[tokio::test]
+async fn should_share_one_upstream_call_between_concurrent_misses() {
+    let t = TestGateway::start().await;
+    t.sandbox.reset_calls();
+    let q = "{ device(id: \"harness_lock_4to8\") { displayName } }";
+    let requests = (0..20).map(|_| t.gql(q, json!({})));
+    let responses = futures::future::join_all(requests).await;
+    assert!(responses
+        .iter()
+        .all(|r| data(r)["device"]["displayName"].is_string()));
+    assert_eq!(t.upstream_count("/devices/list"), 1, "{:?}", t.upstream());
+}
