@@ -68,6 +68,10 @@ pub struct GatewayConfig {
     /// How often `/events/list` is polled for keys with subscribers and no webhook feed, in ms.
     #[arg(long, env = "SEAM_GRAPHQL_POLL_INTERVAL_MS", default_value_t = 2_000)]
     pub poll_interval_ms: u64,
+    /// Status changes buffered per workspace for live subscriptions; a subscriber further behind
+    /// receives a SUBSCRIPTION_LAGGED error and continues.
+    #[arg(long, env = "SEAM_GRAPHQL_SUBSCRIPTION_BUFFER", default_value_t = 256)]
+    pub subscription_buffer: usize,
     /// In sandbox mode: how long a new code stays `setting` before it is `set`, in ms.
     #[arg(long, env = "SEAM_SANDBOX_SET_DELAY_MS", default_value_t = 2_000)]
     pub sandbox_set_delay_ms: u64,
@@ -102,6 +106,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("device_cache_ttl_ms", &self.device_cache_ttl_ms)
             .field("device_cache_capacity", &self.device_cache_capacity)
             .field("poll_interval_ms", &self.poll_interval_ms)
+            .field("subscription_buffer", &self.subscription_buffer)
             .field("sandbox_set_delay_ms", &self.sandbox_set_delay_ms)
             .finish()
     }

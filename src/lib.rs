@@ -7,6 +7,7 @@
 
 pub(crate) mod cache;
 pub mod config;
+pub(crate) mod events;
 pub(crate) mod http;
 pub(crate) mod loaders;
 pub mod sandbox;
@@ -35,6 +36,7 @@ pub struct UpstreamTarget {
 pub struct RunningGateway {
     addr: SocketAddr,
     client: seam::SeamClient,
+    live: events::LiveHub,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -45,6 +47,14 @@ impl RunningGateway {
     /// Upstream calls made so far, per Seam endpoint path.
     pub fn upstream_calls(&self) -> std::collections::BTreeMap<String, u64> {
         self.client.stats().snapshot()
+    }
+    /// Live status subscriptions currently open (all workspaces).
+    pub fn live_subscribers(&self) -> usize {
+        self.live.subscriber_count()
+    }
+    /// Workspaces with at least one live subscription (one poller task each).
+    pub fn live_workspaces(&self) -> usize {
+        self.live.workspace_count()
     }
     /// Serves until the process is asked to stop.
     pub async fn wait(mut self) -> anyhow::Result<()> {
@@ -74,6 +84,7 @@ pub async fn serve(
         client: client.clone(),
         devices: cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity),
         groups: cache::LinkedGroupIndex::new(Duration::from_secs(3600), 100_000),
+        live: live_hub(config, &client)?,
     };
     let state = http::AppState {
         schema: schema::build_schema(gateway.clone()),
@@ -81,6 +92,7 @@ pub async fn serve(
         default_key: upstream.default_key.map(|k| Arc::new(seam::ApiKey::new(k))),
     };
     let addr = listener.local_addr()?;
+    let state_live = state.gateway.live.clone();
     let app = http::app(state);
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app)
@@ -93,13 +105,65 @@ pub async fn serve(
     Ok(RunningGateway {
         addr,
         client,
+        live: state_live,
         task: Some(task),
     })
 }
 
+// ---- live status (issue 6) ----
+
+/// The live-status hub: webhook verification from `webhook_secret`, polling every `poll_interval`.
+fn live_hub(config: &GatewayConfig, client: &seam::SeamClient) -> anyhow::Result<events::LiveHub> {
+    let webhook_secret = config
+        .webhook_secret
+        .as_deref()
+        .map(events::webhook::WebhookSecret::parse)
+        .transpose()?;
+    let poll_interval = config.poll_interval().max(Duration::from_millis(10));
+    Ok(events::LiveHub::new(
+        client.clone(),
+        events::LiveOptions {
+            poll_interval,
+            webhook_secret,
+            webhook_stale_after: (poll_interval * 10).max(Duration::from_secs(30)),
+            buffer: config.subscription_buffer.max(1),
+        },
+    ))
+}
+
+/// A fresh `whsec_` secret, for a gateway and the sandbox it receives webhooks from.
+pub fn generate_webhook_secret() -> String {
+    events::webhook::WebhookSecret::generate()
+}
+
+/// Signs a webhook body as Seam does: the `svix-signature` value (`v1,<base64>`) for `secret`.
+pub fn sign_webhook(
+    secret: &str,
+    msg_id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> anyhow::Result<String> {
+    Ok(events::webhook::WebhookSecret::parse(secret)?.sign(msg_id, timestamp, body))
+}
+
+/// The URL of a gateway's webhook receiver (`0.0.0.0` is reached over loopback).
+pub fn webhook_url(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        addr.ip()
+    };
+    format!(
+        "http://{}/webhooks/seam",
+        SocketAddr::new(host, addr.port())
+    )
+}
+
+// ---- end live status ----
+
 /// Runs the gateway until Ctrl-C / SIGTERM: against Seam when a key is configured, otherwise
 /// against the embedded sandbox started on an ephemeral loopback port.
-pub async fn run(config: GatewayConfig) -> anyhow::Result<()> {
+pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
     tracing::debug!(?config, "starting gateway");
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -124,6 +188,13 @@ pub async fn run(config: GatewayConfig) -> anyhow::Result<()> {
             "  requests without an Authorization header act as workspace {}",
             keys.first().map(|k| k.workspace_id.as_str()).unwrap_or("-")
         );
+        // Live status: the sandbox signs its webhooks with a secret made for this run.
+        let secret = generate_webhook_secret();
+        sandbox.set_webhook(Some(sandbox::WebhookTarget {
+            url: webhook_url(addr),
+            secret: secret.clone(),
+        }));
+        config.webhook_secret = Some(secret);
         let target = UpstreamTarget {
             base_url: sandbox.base_url(),
             default_key: keys.first().map(|k| k.api_key.clone()),

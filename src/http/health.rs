@@ -21,5 +21,14 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
             "seam_graphql_upstream_calls_total{{path=\"{path}\"}} {count}\n"
         ));
     }
+    let live = &state.gateway.live;
+    out.push_str(&format!(
+        "# HELP seam_graphql_live_subscribers Open live status subscriptions.\n# TYPE seam_graphql_live_subscribers gauge\nseam_graphql_live_subscribers {}\n",
+        live.subscriber_count()
+    ));
+    out.push_str(&format!(
+        "# HELP seam_graphql_live_workspaces Workspaces with live subscriptions (one poller each).\n# TYPE seam_graphql_live_workspaces gauge\nseam_graphql_live_workspaces {}\n",
+        live.workspace_count()
+    ));
     ([("content-type", "text/plain; version=0.0.4")], out)
 }

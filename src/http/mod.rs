@@ -3,11 +3,13 @@
 mod auth;
 mod graphql;
 mod health;
+mod webhooks; // live status (issue 6)
+mod ws; // live status (issue 6)
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -31,6 +33,9 @@ const BODY_LIMIT: usize = 1024 * 1024;
 pub(crate) fn app(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::playground).post(graphql::execute))
+        // live status (issue 6)
+        .route("/graphql/ws", get(ws::subscribe))
+        .route("/webhooks/seam", post(webhooks::receive))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .with_state(state)

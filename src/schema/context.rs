@@ -18,6 +18,8 @@ pub struct Gateway {
     pub(crate) client: SeamClient,
     pub(crate) devices: DeviceCache,
     pub(crate) groups: LinkedGroupIndex,
+    /// Live status fan-out (subscriptions).
+    pub(crate) live: crate::events::LiveHub,
 }
 
 /// One request's caller and loaders. A new scope per request keeps batches and keys apart.

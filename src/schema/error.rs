@@ -29,6 +29,8 @@ pub enum ErrorCode {
     UpstreamTimeout,
     /// A bug in the gateway; details are logged, not returned.
     InternalServerError,
+    /// A subscriber fell behind its buffer and missed changes; the subscription continues.
+    SubscriptionLagged,
 }
 
 impl ErrorCode {
@@ -43,6 +45,7 @@ impl ErrorCode {
             ErrorCode::UpstreamUnavailable => "UPSTREAM_UNAVAILABLE",
             ErrorCode::UpstreamTimeout => "UPSTREAM_TIMEOUT",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+            ErrorCode::SubscriptionLagged => "SUBSCRIPTION_LAGGED",
         }
     }
 }

@@ -12,29 +12,39 @@ mod linked_code_group;
 mod mutation;
 mod query;
 mod scalars;
+mod subscription;
 mod validate;
 
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{SDLExportOptions, Schema};
 
 pub use context::{Gateway, RequestScope};
 pub use error::{ErrorCode, GatewayError};
 
 /// The gateway's schema type.
-pub type GatewaySchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type GatewaySchema =
+    Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema with its process-wide dependencies.
 pub fn build_schema(gateway: Gateway) -> GatewaySchema {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
-        .data(gateway)
-        .extension(error::ErrorCodes)
-        .limit_depth(16)
-        .limit_complexity(5_000)
-        .finish()
+    Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot,
+        subscription::SubscriptionRoot,
+    )
+    .data(gateway)
+    .extension(error::ErrorCodes)
+    .limit_depth(16)
+    .limit_complexity(5_000)
+    .finish()
 }
 
 /// The schema as SDL, fields sorted so the committed `schema.graphql` diffs cleanly.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
-        .finish()
-        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+    Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot,
+        subscription::SubscriptionRoot,
+    )
+    .finish()
+    .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }

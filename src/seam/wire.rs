@@ -214,6 +214,19 @@ pub struct Event {
     pub access_code_errors: Vec<Issue>,
     #[serde(default)]
     pub access_code_warnings: Vec<Issue>,
+    /// On `access_code.changed`: which properties changed, e.g. `status` from `unset` to `setting`.
+    #[serde(default)]
+    pub changed_properties: Vec<ChangedProperty>,
+}
+
+/// One entry of an event's `changed_properties`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ChangedProperty {
+    pub property: String,
+    #[serde(default)]
+    pub from: Option<Value>,
+    #[serde(default)]
+    pub to: Option<Value>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -370,6 +383,10 @@ pub struct UpdateMultipleRequest {
 pub struct EventListRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_code_ids: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,114 @@
+//! What an `access_code.*` event says about a code's status. Pure, so the table is tested directly.
+//!
+//! Status values are Seam's wire strings (`unset`, `setting`, `set`, `removing`, `unknown`).
+
+use crate::seam::wire::{AccessCode, Event};
+
+/// The event types that move a code's status; only these reach subscribers.
+pub(crate) const STATUS_EVENT_TYPES: &[&str] = &[
+    "access_code.created",
+    "access_code.changed",
+    "access_code.set_on_device",
+    "access_code.removed_from_device",
+    "access_code.deleted",
+    "access_code.failed_to_set_on_device",
+    "access_code.delay_in_setting_on_device",
+];
+
+pub(crate) fn is_status_event(event_type: &str) -> bool {
+    STATUS_EVENT_TYPES.contains(&event_type)
+}
+
+/// The status a code has after `event`.
+///
+/// `code` is the code as fetched after the event arrived (None when it is gone or could not be read);
+/// `last` is the status this gateway last reported for it (None when unknown).
+pub(crate) fn derive(event: &Event, code: Option<&AccessCode>, last: Option<&str>) -> String {
+    let current = code.map(|c| c.status.as_str());
+    let status = match event.event_type.as_str() {
+        "access_code.set_on_device" => "set",
+        "access_code.removed_from_device" | "access_code.deleted" => "removing",
+        "access_code.delay_in_setting_on_device" => "setting",
+        // The code stays where it was (Seam retries), or is not on the lock.
+        "access_code.failed_to_set_on_device" => last.or(current).unwrap_or("unset"),
+        "access_code.changed" => {
+            let reported = event
+                .changed_properties
+                .iter()
+                .rev()
+                .find(|p| p.property == "status")
+                .and_then(|p| p.to.as_ref())
+                .and_then(|v| v.as_str());
+            return reported
+                .or(current)
+                .or(last)
+                .unwrap_or("unknown")
+                .to_owned();
+        }
+        // `created`: setting (ongoing, or a window about to start) or unset, as the code says.
+        _ => current.unwrap_or("unknown"),
+    };
+    status.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn event(event_type: &str, extra: serde_json::Value) -> Event {
+        let mut v = json!({ "event_id": "e1", "event_type": event_type });
+        if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn code(status: &str) -> AccessCode {
+        serde_json::from_value(json!({
+            "access_code_id": "ac1", "device_id": "d1", "status": status, "type": "ongoing"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn should_derive_the_status_of_every_status_event() {
+        let none = json!({});
+        let d = |t: &str, c: Option<&AccessCode>, last: Option<&str>| {
+            derive(&event(t, none.clone()), c, last)
+        };
+        assert_eq!(
+            d("access_code.created", Some(&code("setting")), None),
+            "setting"
+        );
+        assert_eq!(
+            d("access_code.created", Some(&code("unset")), None),
+            "unset"
+        );
+        assert_eq!(d("access_code.set_on_device", None, Some("setting")), "set");
+        assert_eq!(
+            d("access_code.deleted", Some(&code("removing")), None),
+            "removing"
+        );
+        assert_eq!(d("access_code.removed_from_device", None, None), "removing");
+        assert_eq!(
+            d("access_code.delay_in_setting_on_device", None, None),
+            "setting"
+        );
+        assert_eq!(
+            d("access_code.failed_to_set_on_device", None, Some("setting")),
+            "setting"
+        );
+        assert_eq!(
+            d("access_code.failed_to_set_on_device", None, None),
+            "unset"
+        );
+        assert_eq!(d("access_code.changed", Some(&code("set")), None), "set");
+        let changed = event(
+            "access_code.changed",
+            json!({"changed_properties": [{"property": "status", "from": "unset", "to": "setting"}]}),
+        );
+        assert_eq!(derive(&changed, Some(&code("set")), None), "setting");
+    }
+}

@@ -1,0 +1,151 @@
+//! The subscription root: live access-code status, fed by `crate::events`.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, Result, Subscription, ID};
+use futures::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::access_code::{AccessCode, AccessCodeStatus};
+use super::context::{gateway, scope};
+use super::error::{ErrorCode, GatewayError};
+use super::issue::{self, SeamIssueError, SeamIssueWarning};
+use super::scalars::DateTime;
+use crate::events::{StatusChange, SubscribeError};
+
+pub struct SubscriptionRoot;
+
+pub(super) struct AccessCodeStatusChange(Arc<StatusChange>);
+
+/// A change in an access code's status on its lock, as reported by a Seam event.
+#[Object]
+impl AccessCodeStatusChange {
+    /// The code as it is now, resolvable like any other access code; null once it has been
+    /// removed from Seam.
+    async fn access_code(&self) -> Option<AccessCode> {
+        self.0.access_code.clone().map(AccessCode::from)
+    }
+    /// Id of the access code that changed.
+    async fn access_code_id(&self) -> ID {
+        ID(self.0.access_code_id.clone())
+    }
+    /// Id of the device (lock) the code is on.
+    async fn device_id(&self) -> ID {
+        ID(self.0.device_id.clone())
+    }
+    /// Key shared by linked codes (see `createLinkedAccessCodes`); null for unlinked codes.
+    async fn common_code_key(&self) -> Option<&str> {
+        self.0.common_code_key.as_deref()
+    }
+    /// The status this gateway last reported for the code; null when unknown (e.g. on creation).
+    async fn previous_status(&self) -> Option<AccessCodeStatus> {
+        self.0
+            .previous_status
+            .as_deref()
+            .map(AccessCodeStatus::from_wire)
+    }
+    /// The status after this event: `SETTING` or `UNSET` on creation, `SET` once on the lock,
+    /// `REMOVING` on deletion or removal, `SETTING` with a warning on delays; a failure keeps the
+    /// previous status (or `UNSET`) and carries the error.
+    async fn status(&self) -> AccessCodeStatus {
+        AccessCodeStatus::from_wire(&self.0.status)
+    }
+    /// Seam's event type, e.g. `access_code.set_on_device` or `access_code.failed_to_set_on_device`.
+    async fn event_type(&self) -> &str {
+        &self.0.event_type
+    }
+    /// Seam's event id (each event is delivered once, whether it came by webhook or by polling).
+    async fn event_id(&self) -> ID {
+        ID(self.0.event_id.clone())
+    }
+    /// When the change happened, per Seam.
+    async fn occurred_at(&self) -> Option<DateTime> {
+        self.0.occurred_at.map(DateTime)
+    }
+    /// Errors reported with the event, e.g. `failed_to_set_on_device`; empty otherwise.
+    async fn errors(&self) -> Vec<SeamIssueError> {
+        issue::errors(&self.0.errors)
+    }
+    /// Warnings reported with the event, e.g. `delay_in_setting_on_device`; empty otherwise.
+    async fn warnings(&self) -> Vec<SeamIssueWarning> {
+        issue::warnings(&self.0.warnings)
+    }
+}
+
+/// Which changes a subscriber wants; every given filter must match.
+struct Filter {
+    access_code_id: Option<String>,
+    device_id: Option<String>,
+    common_code_key: Option<String>,
+}
+
+impl Filter {
+    fn matches(&self, c: &StatusChange) -> bool {
+        self.access_code_id
+            .as_ref()
+            .is_none_or(|id| *id == c.access_code_id)
+            && self.device_id.as_ref().is_none_or(|id| *id == c.device_id)
+            && self
+                .common_code_key
+                .as_ref()
+                .is_none_or(|k| Some(k) == c.common_code_key.as_ref())
+    }
+}
+
+/// Live updates, over WebSocket at `/graphql/ws` (graphql-transport-ws or graphql-ws); the key comes
+/// from the `connection_init` payload's `Authorization: Bearer <seam api key>`.
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// Status changes of the caller's access codes, live (Seam webhooks, or polling Seam's events
+    /// when no webhook feed is configured). The filters combine with AND; without any, every code of
+    /// the caller's workspace is watched. A subscriber that falls too far behind receives one
+    /// `SUBSCRIPTION_LAGGED` error saying how many changes it missed, then continues.
+    async fn access_code_status_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this access code.")] access_code_id: Option<ID>,
+        #[graphql(desc = "Only codes on this device.")] device_id: Option<ID>,
+        #[graphql(desc = "Only linked codes with this `commonCodeKey`.")] common_code_key: Option<
+            String,
+        >,
+    ) -> Result<impl Stream<Item = Result<AccessCodeStatusChange>>> {
+        let key = scope(ctx)?.key.clone();
+        let hub = gateway(ctx)?.live.clone();
+        let subscription = hub.subscribe(&key).await.map_err(|e| match e {
+            SubscribeError::Upstream(e) => GatewayError::from(e),
+            SubscribeError::UnknownWorkspace => GatewayError::new(
+                ErrorCode::UpstreamError,
+                "Seam shows this API key no device and no event, so its workspace is unknown",
+            ),
+        })?;
+        let filter = Filter {
+            access_code_id: access_code_id.map(|id| id.0),
+            device_id: device_id.map(|id| id.0),
+            common_code_key,
+        };
+        Ok(futures::stream::unfold(
+            (subscription, filter),
+            |(mut sub, filter)| async move {
+                loop {
+                    match sub.changes.recv().await {
+                        Ok(change)
+                            if change.workspace_id == sub.workspace_id
+                                && filter.matches(&change) =>
+                        {
+                            return Some((Ok(AccessCodeStatusChange(change)), (sub, filter)));
+                        }
+                        Ok(_) => continue,
+                        Err(RecvError::Lagged(missed)) => {
+                            let e = GatewayError::new(
+                                ErrorCode::SubscriptionLagged,
+                                format!("This subscriber fell behind and missed {missed} status changes; it continues with the next"),
+                            );
+                            return Some((Err(e.into()), (sub, filter)));
+                        }
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            },
+        ))
+    }
+}
