@@ -137,11 +137,15 @@ struct SubscriberGuard {
     hub: Arc<Inner>,
     workspace_id: String,
     tenant: TenantId,
+    /// Counted in the gauge (once ready).
+    counted: bool,
 }
 
 impl Drop for SubscriberGuard {
     fn drop(&mut self) {
-        self.hub.subscribers.fetch_sub(1, Ordering::Relaxed);
+        if self.counted {
+            self.hub.subscribers.fetch_sub(1, Ordering::Relaxed);
+        }
         let removed = {
             let mut map = self
                 .hub
@@ -288,15 +292,19 @@ impl LiveHub {
                 .entry(key.tenant().clone())
                 .or_insert_with(|| (key.clone(), 0))
                 .1 += 1;
-            self.0.subscribers.fetch_add(1, Ordering::Relaxed);
             (ws.channel.subscribe(), ws.ready.clone())
         };
-        let guard = SubscriberGuard {
+        let mut guard = SubscriberGuard {
             hub: self.0.clone(),
             workspace_id: workspace_id.clone(),
             tenant: key.tenant().clone(),
+            counted: false,
         };
         let _ = tokio::time::timeout(Duration::from_secs(10), ready.wait_for(|r| *r)).await;
+        // Counted once it receives everything from now on, so a caller seeing the gauge rise knows
+        // that later events reach it.
+        self.0.subscribers.fetch_add(1, Ordering::Relaxed);
+        guard.counted = true;
         Ok(Subscription {
             changes,
             workspace_id,

@@ -1,0 +1,8 @@
+//! Live access-code status: subscriptions over a real WebSocket against the embedded sandbox,
+//! fed by signed webhooks or by polling.
+
+mod cleanup;
+mod npm_client;
+mod security;
+mod support;
+mod transitions;

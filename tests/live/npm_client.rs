@@ -1,0 +1,87 @@
+//! The real npm `graphql-ws` client (tests/js/subscribe.mjs) against the gateway.
+//! CI runs scripts/install-test-deps.sh first; without node the test fails saying so.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::AsyncReadExt;
+
+use crate::support::{Feed, Live, KEY_1};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_stream_status_changes_to_the_npm_graphql_ws_client() {
+    let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+    let node_ok = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        node_ok,
+        "`node` is not installed or not on PATH: this test runs the npm graphql-ws client. \
+         Install Node.js 18+ and run scripts/install-test-deps.sh"
+    );
+    assert!(
+        js.join("node_modules/graphql-ws").is_dir(),
+        "tests/js/node_modules is missing: run scripts/install-test-deps.sh"
+    );
+
+    let live = Live::start(Feed::Webhooks).await;
+    let mut child = tokio::process::Command::new("node")
+        .arg(js.join("subscribe.mjs"))
+        .arg(live.ws_url())
+        .arg(KEY_1)
+        .arg("2")
+        .arg(json!({ "d": "august_device_2" }).to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node starts");
+    live.wait_for_subscribers(1).await;
+    let id = live
+        .create_code(KEY_1, "august_device_2", "From node")
+        .await;
+    live.advance(2).await;
+
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("node exits within 30 s")
+        .expect("node runs");
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_string(&mut stdout).await.expect("stdout");
+    }
+    if let Some(mut err) = child.stderr.take() {
+        err.read_to_string(&mut stderr).await.expect("stderr");
+    }
+    assert!(status.success(), "node failed: {stderr}\n{stdout}");
+    let changes: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON result per line"))
+        .collect();
+    let summary: Vec<String> = changes
+        .iter()
+        .map(|r| {
+            let c = &r["data"]["accessCodeStatusChanged"];
+            assert_eq!(c["accessCodeId"], id.as_str(), "{r}");
+            format!(
+                "{} {}->{}",
+                c["eventType"].as_str().unwrap_or("?"),
+                c["previousStatus"].as_str().unwrap_or("null"),
+                c["status"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "access_code.created null->SETTING",
+            "access_code.set_on_device SETTING->SET"
+        ]
+    );
+    // The client disposed of its socket: the gateway let go of the subscription.
+    crate::support::wait_until(|| live.gateway.live_subscribers() == 0, "node unsubscribed").await;
+}

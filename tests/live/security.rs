@@ -1,0 +1,166 @@
+//! Only verified, first-time deliveries count, and workspaces never see each other's codes.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::{Feed, Live, WsSub, KEY_1, KEY_2};
+
+const QUIET: Duration = Duration::from_millis(400);
+
+fn signed(secret: &str, msg_id: &str, ts: i64, body: &str) -> Vec<(&'static str, String)> {
+    let signature = seam_graphql::sign_webhook(secret, msg_id, ts, body.as_bytes()).expect("signs");
+    vec![
+        ("svix-id", msg_id.to_owned()),
+        ("svix-timestamp", ts.to_string()),
+        ("svix-signature", signature),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_ignore_forged_tampered_stale_and_replayed_webhooks() {
+    // The gateway has a secret; the sandbox delivers nothing, so only the posts below arrive.
+    let live = Live::start(Feed::SilentWebhooks).await;
+    let secret = live.secret.clone().expect("secret");
+    let mut sub = WsSub::subscribe(&live.ws_url(), Some(KEY_1), json!({})).await;
+    live.wait_for_subscribers(1).await;
+    let id = live.create_code(KEY_1, "august_device_1", "Guest").await;
+    let body = json!({
+        "event_id": uuid::Uuid::new_v4().to_string(),
+        "event_type": "access_code.set_on_device",
+        "workspace_id": "seed_workspace_1",
+        "device_id": "august_device_1",
+        "access_code_id": id,
+        "code": "1234",
+        "occurred_at": "2030-01-01T00:00:00.000Z",
+    })
+    .to_string();
+    let now = chrono::Utc::now().timestamp();
+
+    assert_eq!(live.post_webhook(&[], &body).await, 401, "unsigned");
+    let forged = seam_graphql::generate_webhook_secret();
+    assert_eq!(
+        live.post_webhook(&signed(&forged, "msg_1", now, &body), &body)
+            .await,
+        401,
+        "signed with another secret"
+    );
+    let tampered = body.replace("set_on_device", "removed_from_device");
+    assert_eq!(
+        live.post_webhook(&signed(&secret, "msg_1", now, &body), &tampered)
+            .await,
+        401,
+        "tampered body"
+    );
+    assert_eq!(
+        live.post_webhook(&signed(&secret, "msg_1", now - 301, &body), &body)
+            .await,
+        401,
+        "stale"
+    );
+    assert_eq!(
+        live.post_webhook(&signed(&secret, "msg_1", now + 301, &body), &body)
+            .await,
+        401,
+        "from the future"
+    );
+    let not_an_event = r#"{"hello":"world"}"#;
+    assert_eq!(
+        live.post_webhook(&signed(&secret, "msg_2", now, not_an_event), not_an_event)
+            .await,
+        400,
+        "signed but not an event"
+    );
+    sub.expect_silence(QUIET).await;
+
+    let headers = signed(&secret, "msg_1", now, &body);
+    assert_eq!(live.post_webhook(&headers, &body).await, 200);
+    let (summary, c) = sub.next_change().await;
+    assert_eq!(summary, "access_code.set_on_device null->SET");
+    assert_eq!(c["occurredAt"], "2030-01-01T00:00:00.000Z");
+
+    // The same delivery again, and the same event under another message id and header family.
+    assert_eq!(live.post_webhook(&headers, &body).await, 200);
+    let again: Vec<(&str, String)> = signed(&secret, "msg_3", now, &body)
+        .into_iter()
+        .map(|(k, v)| (k.replacen("svix-", "webhook-", 1), v))
+        .map(|(k, v)| {
+            (
+                if k.ends_with("id") {
+                    "Webhook-Id"
+                } else if k.ends_with("timestamp") {
+                    "WEBHOOK-TIMESTAMP"
+                } else {
+                    "webhook-signature"
+                },
+                v,
+            )
+        })
+        .collect();
+    assert_eq!(live.post_webhook(&again, &body).await, 200);
+    sub.expect_silence(QUIET).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_refuse_webhooks_without_a_secret() {
+    let live = Live::start(Feed::Polling).await;
+    let body = r#"{"event_id":"e1","event_type":"access_code.set_on_device"}"#;
+    assert_eq!(live.post_webhook(&[], body).await, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_not_deliver_another_workspaces_changes() {
+    let live = Live::start(Feed::Webhooks).await;
+    let url = live.ws_url();
+    let mut ws1 = WsSub::subscribe(&url, Some(KEY_1), json!({})).await;
+    let mut ws2 = WsSub::subscribe(&url, Some(KEY_2), json!({})).await;
+    // Even naming a workspace-1 device, a workspace-2 subscriber gets nothing from it.
+    let mut ws2_prying =
+        WsSub::subscribe(&url, Some(KEY_2), json!({ "d": "august_device_1" })).await;
+    live.wait_for_subscribers(3).await;
+    assert_eq!(live.gateway.live_workspaces(), 2);
+
+    live.create_code(KEY_1, "august_device_1", "Guest").await;
+    live.advance(2).await;
+    assert_eq!(
+        ws1.changes(2).await,
+        [
+            "access_code.created null->SETTING",
+            "access_code.set_on_device SETTING->SET"
+        ]
+    );
+    ws2.expect_silence(QUIET).await;
+    ws2_prying.expect_silence(Duration::ZERO).await;
+
+    live.create_code(KEY_2, "ws2_front_door", "Other").await;
+    let (summary, c) = ws2.next_change().await;
+    assert_eq!(summary, "access_code.created null->SETTING");
+    assert_eq!(c["deviceId"], "ws2_front_door");
+    ws1.expect_silence(QUIET).await;
+    ws2_prying.expect_silence(Duration::ZERO).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_close_a_connection_with_a_malformed_authorization() {
+    let live = Live::start(Feed::Polling).await;
+    let mut sub = WsSub::connect_raw(&live.ws_url()).await;
+    sub.send(json!({ "type": "connection_init", "payload": { "authorization": "Token nope" } }))
+        .await;
+    let answer = sub.recv(Duration::from_secs(5)).await;
+    assert!(
+        answer.is_none(),
+        "expected the connection to close, got {answer:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_answer_unauthenticated_for_a_key_seam_rejects() {
+    let live = Live::start(Feed::Polling).await;
+    let mut sub = WsSub::subscribe(&live.ws_url(), Some("seam_not_a_key"), json!({})).await;
+    let msg = sub.recv(Duration::from_secs(5)).await.expect("an answer");
+    assert_eq!(msg["type"], "error", "{msg:#}");
+    assert_eq!(
+        msg["payload"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{msg:#}"
+    );
+}
