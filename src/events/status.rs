@@ -45,8 +45,16 @@ pub(crate) fn derive(event: &Event, code: Option<&AccessCode>, last: Option<&str
                 .unwrap_or("unknown")
                 .to_owned();
         }
-        // `created`: setting (ongoing, or a window about to start) or unset, as the code says.
-        _ => current.unwrap_or("unknown"),
+        // `created`: setting (ongoing, or a window about to start) or unset, as the code says; if
+        // the code has moved on by the time it is read, what it was when created.
+        _ => match (current, code) {
+            (Some(s @ ("unset" | "setting")), _) => s,
+            (_, Some(c)) => match (c.is_time_bound(), c.starts_at, event.occurred_at) {
+                (true, Some(starts), Some(at)) if starts > at => "unset",
+                _ => "setting",
+            },
+            _ => "unknown",
+        },
     };
     status.to_owned()
 }

@@ -34,7 +34,8 @@ async fn should_leave_task_count_flat_after_many_connect_disconnect_cycles() {
         }
         live.wait_for_subscribers(20).await;
         assert_eq!(live.gateway.live_workspaces(), 2);
-        assert!(alive_tasks() > baseline);
+        // At least one task per open socket.
+        assert!(alive_tasks() >= baseline + 20);
         for (i, sub) in subs.into_iter().enumerate() {
             if i % 3 == 0 {
                 drop(sub); // vanish without a close frame
@@ -45,12 +46,15 @@ async fn should_leave_task_count_flat_after_many_connect_disconnect_cycles() {
         wait_until(|| live.gateway.live_subscribers() == 0, "subscribers gone").await;
         wait_until(|| live.gateway.live_workspaces() == 0, "pollers stopped").await;
     }
+    // 100 subscriptions came and went; a leak of one task each would show. A few pooled HTTP
+    // connections (gateway -> sandbox) may come and go with their own idle timers.
+    let slack = 4;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while alive_tasks() > baseline && std::time::Instant::now() < deadline {
+    while alive_tasks() > baseline + slack && std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(
-        alive_tasks() <= baseline,
+        alive_tasks() <= baseline + slack,
         "tasks grew from {baseline} to {}",
         alive_tasks()
     );

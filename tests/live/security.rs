@@ -158,9 +158,11 @@ async fn should_answer_unauthenticated_for_a_key_seam_rejects() {
     let live = Live::start(Feed::Polling).await;
     let mut sub = WsSub::subscribe(&live.ws_url(), Some("seam_not_a_key"), json!({})).await;
     let msg = sub.recv(Duration::from_secs(5)).await.expect("an answer");
-    assert_eq!(msg["type"], "error", "{msg:#}");
+    assert_eq!(msg["type"], "next", "{msg:#}");
     assert_eq!(
-        msg["payload"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        msg["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{msg:#}"
     );
+    let end = sub.recv(Duration::from_secs(5)).await.expect("complete");
+    assert_eq!(end["type"], "complete", "{end:#}");
 }
