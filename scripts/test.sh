@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 if [ -x scripts/install-test-deps.sh ]; then
   scripts/install-test-deps.sh
 fi
-cargo test --locked --all-targets "$@"
+# Not --all-targets: that would also run the benchmarks (harness = false) as tests.
+cargo test --locked --lib --bins --tests "$@"

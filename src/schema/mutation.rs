@@ -181,7 +181,7 @@ impl MutationRoot {
 
         let device = scope.device(&device_id).await?;
         require_online_codes(&device)?;
-        if let Some(len) = code.as_ref().map(|c| c.len() as u32).or(preferred) {
+        if let Some(len) = code.as_ref().map(|c| c.digits() as u32).or(preferred) {
             if !validate::length_fits(&device, len) {
                 let what = if code.is_some() {
                     "`code`"
@@ -292,7 +292,7 @@ impl MutationRoot {
         if behavior == BehaviorWhenCodeCannotBeShared::Throw {
             check_code_can_be_shared(
                 &devices,
-                code.as_ref().map(|c| c.len() as u32).or(preferred),
+                code.as_ref().map(|c| c.digits() as u32).or(preferred),
             )?;
         }
 
@@ -377,10 +377,10 @@ impl MutationRoot {
         let current = scope.access_code(&id).await?;
         if let Some(code) = &code {
             let device = scope.device(&current.device_id).await?;
-            if !validate::length_fits(&device, code.len() as u32) {
+            if !validate::length_fits(&device, code.digits() as u32) {
                 return Err(GatewayError::bad_input(format!(
                     "`code` has {} digits, but device `{}` accepts PINs of {}",
-                    code.len(),
+                    code.digits(),
                     current.device_id,
                     validate::describe_lengths(&device)
                 ))

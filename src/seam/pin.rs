@@ -14,7 +14,8 @@ impl Pin {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    pub fn len(&self) -> usize {
+    /// Number of digits.
+    pub fn digits(&self) -> usize {
         self.0.len()
     }
 }

@@ -2,5 +2,6 @@
 
 mod batching;
 mod errors;
+mod http;
 mod seeds;
 mod support;
