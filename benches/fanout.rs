@@ -1,0 +1,321 @@
+//! Issue 6 benchmark: live status fan-out. One gateway (its own process, webhooks configured) over the
+//! sandbox (its own process); 1,000 then 10,000 open `accessCodeStatusChanged` subscriptions over
+//! loopback WebSockets; signed webhooks posted to the gateway as Seam would.
+//!
+//! Run: `cargo bench --bench fanout` (loopback only; bounded by counts and timeouts).
+//! Reports per size: time from the webhook's POST to each subscriber's delivery (p50/p99/max over
+//! every subscriber x event), how long the webhook POST took, and the gateway's RSS per subscription.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+const KEY: &str = "seam_apikey1_token";
+const BIN: &str = env!("CARGO_BIN_EXE_seam-graphql");
+const SIZES: &[usize] = &[1_000, 10_000];
+const EVENTS: usize = 20;
+const EVENT_GAP: Duration = Duration::from_millis(250);
+const CONNECT_CONCURRENCY: usize = 100;
+
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Proc(cmd.spawn().expect("spawn seam-graphql"))
+}
+
+async fn wait_ready(http: &reqwest::Client, url: &str) {
+    for _ in 0..200 {
+        if http.get(url).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{url} never came up");
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+async fn live_subscribers(http: &reqwest::Client, gateway: &str) -> usize {
+    let text = http
+        .get(format!("{gateway}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .find_map(|l| l.strip_prefix("seam_graphql_live_subscribers "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// One subscriber: handshake, subscribe, then report every event id it receives.
+async fn subscriber(url: String, tx: mpsc::UnboundedSender<(String, Instant)>) {
+    let mut request = url.into_client_request().expect("url");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("ws connects");
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {KEY}")}}),
+    ))
+    .await
+    .expect("init");
+    ws.send(send(json!({"id": "1", "type": "subscribe", "payload": {
+        "query": "subscription { accessCodeStatusChanged(deviceId: \"august_device_1\") { eventId status } }"
+    }})))
+    .await
+    .expect("subscribe");
+    while let Some(Ok(msg)) = ws.next().await {
+        let Message::Text(t) = msg else { continue };
+        let at = Instant::now();
+        let v: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
+        match v["type"].as_str() {
+            Some("next") => {
+                if let Some(id) =
+                    v["payload"]["data"]["accessCodeStatusChanged"]["eventId"].as_str()
+                {
+                    let _ = tx.send((id.to_owned(), at));
+                }
+            }
+            Some("ping") => {
+                let _ = ws.send(send(json!({"type": "pong"}))).await;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    ms(sorted[((sorted.len() as f64 - 1.0) * p).round() as usize])
+}
+
+struct Row {
+    subscribers: usize,
+    deliveries: usize,
+    expected: usize,
+    p50: f64,
+    p99: f64,
+    max: f64,
+    post_p50: f64,
+    rss_idle_mib: f64,
+    rss_kib_per_sub: f64,
+}
+
+async fn run_size(n: usize, sandbox: &str) -> Row {
+    let http = reqwest::Client::new();
+    let secret = seam_graphql::generate_webhook_secret();
+    let port = free_port();
+    let gateway_proc = spawn(
+        &["--listen", &format!("127.0.0.1:{port}")],
+        &[
+            ("SEAM_API_KEY", KEY.into()),
+            ("SEAM_ENDPOINT", sandbox.into()),
+            ("SEAM_WEBHOOK_SECRET", secret.clone()),
+            ("SEAM_GRAPHQL_SUBSCRIPTION_BUFFER", "1024".into()),
+        ],
+    );
+    let gateway = format!("http://127.0.0.1:{port}");
+    wait_ready(&http, &format!("{gateway}/healthz")).await;
+    let pid = gateway_proc.0.id();
+    let rss_idle = rss_kib(pid);
+
+    // A real code, so the gateway's `access_codes/get` per event finds it.
+    let created: Value = http
+        .post(format!("{sandbox}/access_codes/create"))
+        .bearer_auth(KEY)
+        .json(&json!({"device_id": "august_device_1", "name": format!("bench {n}")}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let code_id = created["access_code"]["access_code_id"]
+        .as_str()
+        .expect("code id")
+        .to_owned();
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let ws_url = format!("ws://127.0.0.1:{port}/graphql/ws");
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    let sem = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
+    for _ in 0..n {
+        let permit = sem.clone().acquire_owned().await.expect("permit");
+        let (url, tx) = (ws_url.clone(), tx.clone());
+        tasks.push(tokio::spawn(async move {
+            let fut = subscriber(url, tx);
+            drop(permit);
+            fut.await
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while live_subscribers(&http, &gateway).await < n {
+        assert!(
+            Instant::now() < deadline,
+            "subscriptions did not all register"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let connect_time = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_loaded = rss_kib(pid);
+    eprintln!(
+        "  {n} subscriptions open in {:.1} s",
+        connect_time.as_secs_f64()
+    );
+
+    let mut sent_at: HashMap<String, Instant> = HashMap::new();
+    let mut post_times = Vec::new();
+    for i in 0..EVENTS {
+        let event_id = uuid::Uuid::new_v4().to_string();
+        let body = json!({
+            "event_id": event_id,
+            "event_type": "access_code.set_on_device",
+            "workspace_id": "seed_workspace_1",
+            "device_id": "august_device_1",
+            "access_code_id": code_id,
+            "occurred_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        })
+        .to_string();
+        let ts = chrono::Utc::now().timestamp();
+        let msg_id = format!("msg_bench_{i}");
+        let sig = seam_graphql::sign_webhook(&secret, &msg_id, ts, body.as_bytes()).expect("sign");
+        let t0 = Instant::now();
+        sent_at.insert(event_id, t0);
+        let status = http
+            .post(format!("{gateway}/webhooks/seam"))
+            .header("svix-id", msg_id)
+            .header("svix-timestamp", ts.to_string())
+            .header("svix-signature", sig)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("webhook")
+            .status();
+        post_times.push(t0.elapsed());
+        assert!(status.is_success(), "webhook answered {status}");
+        tokio::time::sleep(EVENT_GAP).await;
+    }
+    let expected = n * EVENTS;
+    let mut latencies = Vec::with_capacity(expected);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while latencies.len() < expected {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some((id, at))) => {
+                if let Some(t0) = sent_at.get(&id) {
+                    latencies.push(at.duration_since(*t0));
+                }
+            }
+            _ => break,
+        }
+    }
+    for t in &tasks {
+        t.abort();
+    }
+    drop(gateway_proc);
+    latencies.sort();
+    post_times.sort();
+    Row {
+        subscribers: n,
+        deliveries: latencies.len(),
+        expected,
+        p50: percentile(&latencies, 0.50),
+        p99: percentile(&latencies, 0.99),
+        max: latencies.last().map_or(f64::NAN, |d| ms(*d)),
+        post_p50: percentile(&post_times, 0.50),
+        rss_idle_mib: rss_idle as f64 / 1024.0,
+        rss_kib_per_sub: rss_loaded.saturating_sub(rss_idle) as f64 / n as f64,
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let port = free_port();
+        let _sandbox = spawn(
+            &["sandbox", "--listen", &format!("127.0.0.1:{port}")],
+            &[],
+        );
+        let sandbox = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        wait_ready(&http, &format!("{sandbox}/_sandbox/calls")).await;
+        let mut rows = Vec::new();
+        for &n in SIZES {
+            eprintln!("fan-out to {n} subscribers, {EVENTS} webhooks...");
+            rows.push(run_size(n, &sandbox).await);
+        }
+        println!();
+        println!("live status fan-out: {EVENTS} signed webhooks, every subscriber filtered on the event's device");
+        println!(
+            "| subscribers | delivered | webhook->delivery p50 | p99 | max | webhook POST p50 | gateway RSS idle | RSS per subscription |"
+        );
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for r in rows {
+            println!(
+                "| {} | {}/{} | {:.1} ms | {:.1} ms | {:.1} ms | {:.2} ms | {:.1} MiB | {:.1} KiB |",
+                r.subscribers,
+                r.deliveries,
+                r.expected,
+                r.p50,
+                r.p99,
+                r.max,
+                r.post_p50,
+                r.rss_idle_mib,
+                r.rss_kib_per_sub
+            );
+        }
+    });
+}
