@@ -12,6 +12,11 @@ use super::auth::bearer_from_str;
 use super::AppState;
 use crate::schema::{ErrorCode, RequestScope};
 
+/// Initial read buffer per socket (it grows for larger frames).
+const READ_BUFFER: usize = 4 * 1024;
+/// A client this far behind on reading is disconnected rather than buffered for.
+const MAX_WRITE_BUFFER: usize = 4 * 1024 * 1024;
+
 pub(crate) async fn subscribe(
     State(state): State<AppState>,
     protocol: GraphQLProtocol,
@@ -19,6 +24,11 @@ pub(crate) async fn subscribe(
 ) -> impl IntoResponse {
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // Subscriptions send small messages and clients send smaller ones: tungstenite's 128 KiB
+        // default read buffer per socket would dominate memory with thousands of subscribers.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
         .on_upgrade(move |socket| {
             let schema = state.schema.clone();
             GraphQLWebSocket::new(socket, schema, protocol)
