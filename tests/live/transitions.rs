@@ -192,3 +192,49 @@ async fn should_report_failures_and_delays_with_errors_and_warnings() {
     assert_eq!(c["errors"], json!([]));
     offline.expect_silence(QUIET).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_serve_the_legacy_graphql_ws_protocol() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let live = Live::start(Feed::Webhooks).await;
+    let mut request = live.ws_url().into_client_request().expect("url");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-ws".parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connects");
+    let send = |v: serde_json::Value| Message::Text(v.to_string().into());
+    ws.send(send(
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {KEY_1}")}}),
+    ))
+    .await
+    .expect("init");
+    ws.send(send(
+        json!({"id": "7", "type": "start", "payload": {"query": crate::support::SUBSCRIPTION}}),
+    ))
+    .await
+    .expect("start");
+    live.wait_for_subscribers(1).await;
+    live.create_code(KEY_1, "august_device_1", "Legacy").await;
+    let data = loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("a message")
+            .expect("open")
+            .expect("ok");
+        let Message::Text(t) = msg else { continue };
+        let v: serde_json::Value = serde_json::from_str(t.as_str()).expect("json");
+        if v["type"] == "data" {
+            break v;
+        }
+    };
+    assert_eq!(data["id"], "7");
+    let c = &data["payload"]["data"]["accessCodeStatusChanged"];
+    assert_eq!(c["eventType"], "access_code.created");
+    assert_eq!(c["status"], "SETTING");
+}
