@@ -213,3 +213,35 @@ async fn should_fail_once_then_retry_on_a_flaky_lock() {
         ]
     );
 }
+
+#[tokio::test]
+async fn should_tick_by_itself_with_the_real_clock() {
+    use seam_graphql::sandbox::{ClockMode, SandboxOptions};
+    use std::time::Duration;
+    let env = Env::with_options(SandboxOptions {
+        clock: ClockMode::Real,
+        set_delay: Duration::from_millis(100),
+        ..SandboxOptions::default()
+    })
+    .await;
+    let ac = env.create(json!({ "device_id": "august_device_1" })).await;
+    let id = ac["access_code_id"].as_str().unwrap();
+    let mut status = String::new();
+    for _ in 0..60 {
+        status = env.status_of(id).await;
+        if status == "set" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "set");
+    let advance = env
+        .send(
+            env.client
+                .post(env.url("/_sandbox/advance"))
+                .json(&json!({ "seconds": 1 })),
+        )
+        .await;
+    assert_eq!(advance.status, 400);
+    assert_eq!(crate::error_type(&advance), "clock_not_manual");
+}
