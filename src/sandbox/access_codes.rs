@@ -114,7 +114,10 @@ fn insert_code(m: &mut Model, now: Time, n: NewCode<'_>) -> usize {
 /// Ties an action attempt to the code's next programming step, or completes it after `set_delay`.
 fn track_attempt(m: &mut Model, idx: usize, attempt: &str, now: Time) {
     if m.codes[idx].status == Status::Setting {
-        m.codes[idx].set_attempt = Some(attempt.to_string());
+        // A newer programming request supersedes the previous one, which counts as done.
+        if let Some(old) = m.codes[idx].set_attempt.replace(attempt.to_string()) {
+            m.finish_attempt(&old, None);
+        }
     } else {
         m.finish_attempt_later(attempt, now);
     }

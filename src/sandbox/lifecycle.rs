@@ -14,16 +14,8 @@ pub(crate) fn preload_lead() -> chrono::Duration {
 }
 
 pub(crate) fn process_due(m: &mut Model, now: Time) {
-    loop {
-        let next = m
-            .timers
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.due <= now)
-            .min_by_key(|(_, t)| (t.due, t.seq))
-            .map(|(i, _)| i);
-        let Some(pos) = next else { break };
-        let timer = m.timers.swap_remove(pos);
+    while m.timers.peek().is_some_and(|t| t.due <= now) {
+        let Some(timer) = m.timers.pop() else { break };
         match timer.kind {
             TimerKind::AttemptSuccess { action_attempt_id } => {
                 m.finish_attempt(&action_attempt_id, None);

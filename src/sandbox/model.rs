@@ -1,6 +1,7 @@
 //! The sandbox's state: workspaces, devices, access codes, action attempts, events and timers.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
@@ -166,6 +167,24 @@ pub(crate) struct Timer {
     pub(crate) kind: TimerKind,
 }
 
+// Ordered so that the max-heap pops the earliest (due, seq) first.
+impl Ord for Timer {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.due, other.seq).cmp(&(self.due, self.seq))
+    }
+}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for Timer {
+    fn eq(&self, other: &Self) -> bool {
+        (self.due, self.seq) == (other.due, other.seq)
+    }
+}
+impl Eq for Timer {}
+
 pub(crate) struct Model {
     pub(crate) workspaces: Vec<Workspace>,
     pub(crate) devices: Vec<Device>,
@@ -174,7 +193,8 @@ pub(crate) struct Model {
     pub(crate) attempts: HashMap<String, ActionAttempt>,
     /// Oldest first.
     pub(crate) events: Vec<Event>,
-    pub(crate) timers: Vec<Timer>,
+    /// Earliest first; stale code steps are skipped when popped.
+    pub(crate) timers: BinaryHeap<Timer>,
     pub(crate) set_delay: Duration,
     /// Serialised events not yet handed to the webhook queue.
     pub(crate) outbox: Vec<String>,
@@ -189,7 +209,7 @@ impl Model {
             codes: Vec::new(),
             attempts: HashMap::new(),
             events: Vec::new(),
-            timers: Vec::new(),
+            timers: BinaryHeap::new(),
             set_delay,
             outbox: Vec::new(),
             seq: 0,
