@@ -214,7 +214,7 @@ pub(super) async fn list_access_codes(
     let scope = scope(ctx)?;
     let client = &gateway(ctx)?.client;
     let (wanted_device, wanted_ids) = (&device_id, &access_code_ids);
-    paginate(
+    let page = paginate(
         page,
         |page_cursor, limit| {
             let request = AccessCodeListRequest {
@@ -241,8 +241,20 @@ pub(super) async fn list_access_codes(
         },
         AccessCode::from,
     )
-    .await
-    .map(Into::into)
+    .await?;
+    let look_ahead = ctx.look_ahead();
+    let wants_devices = look_ahead.field("nodes").field("device").exists()
+        || look_ahead
+            .field("edges")
+            .field("node")
+            .field("device")
+            .exists();
+    if wants_devices {
+        scope
+            .prime_devices(page.items.iter().map(|(code, _)| code.0.device_id.as_str()))
+            .await?;
+    }
+    Ok(page.into())
 }
 
 pub(super) async fn access_codes_of_device(

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::Context;
 
 use super::error::{ErrorCode, GatewayError, GatewayResult};
@@ -25,8 +25,9 @@ pub struct Gateway {
 /// One request's caller and loaders. A new scope per request keeps batches and keys apart.
 pub struct RequestScope {
     pub key: ApiKey,
-    pub devices: DataLoader<DeviceLoader>,
-    pub access_codes: DataLoader<AccessCodeLoader>,
+    /// Memoised for the request: a device asked for twice is fetched once, whatever the timing.
+    pub devices: DataLoader<DeviceLoader, HashMapCache>,
+    pub access_codes: DataLoader<AccessCodeLoader, HashMapCache>,
     pub groups: DataLoader<LinkedGroupLoader>,
 }
 
@@ -36,20 +37,22 @@ impl RequestScope {
             tokio::spawn(f);
         };
         Self {
-            devices: DataLoader::new(
+            devices: DataLoader::with_cache(
                 DeviceLoader {
                     client: gateway.client.clone(),
                     key: key.clone(),
                     cache: gateway.devices.clone(),
                 },
                 spawn,
+                HashMapCache::default(),
             ),
-            access_codes: DataLoader::new(
+            access_codes: DataLoader::with_cache(
                 AccessCodeLoader {
                     client: gateway.client.clone(),
                     key: key.clone(),
                 },
                 spawn,
+                HashMapCache::default(),
             ),
             groups: DataLoader::new(
                 LinkedGroupLoader {
@@ -70,6 +73,21 @@ impl RequestScope {
                 "No device with id `{id}` is visible to this API key"
             ))
         })
+    }
+
+    /// Loads, in one batch, the devices of these codes, so that resolving `device` on each of them
+    /// afterwards hits the request's memo instead of racing the loader's batching window.
+    pub async fn prime_devices<'a>(
+        &self,
+        device_ids: impl Iterator<Item = &'a str>,
+    ) -> GatewayResult<()> {
+        let mut ids: Vec<String> = device_ids.map(str::to_owned).collect();
+        ids.sort();
+        ids.dedup();
+        if !ids.is_empty() {
+            self.devices.load_many(ids).await?;
+        }
+        Ok(())
     }
 
     /// The access code, or NOT_FOUND.

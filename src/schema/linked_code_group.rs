@@ -126,8 +126,12 @@ impl LinkedCodeGroup {
         self.codes.iter().any(|c| !c.errors.is_empty())
     }
     /// The group's codes, one per device, ordered by device id.
-    async fn access_codes(&self) -> Vec<AccessCode> {
-        self.codes.iter().cloned().map(AccessCode).collect()
+    async fn access_codes(&self, ctx: &Context<'_>) -> Result<Vec<AccessCode>> {
+        if ctx.look_ahead().field("device").exists() {
+            let ids = self.codes.iter().map(|c| c.device_id.as_str());
+            scope(ctx)?.prime_devices(ids).await?;
+        }
+        Ok(self.codes.iter().cloned().map(AccessCode).collect())
     }
     /// The group's devices (one batched lookup). A device that vanished upstream is null with a
     /// NOT_FOUND error at its index.

@@ -162,20 +162,8 @@ impl MutationRoot {
     ) -> Result<CreateAccessCodePayload> {
         let device_id = validate::id("deviceId", &input.device_id)?;
         let name = validate::name(input.name)?;
-        let code = input
-            .code
-            .as_deref()
-            .map(|c| validate::pin("code", c))
-            .transpose()?;
-        let preferred = input
-            .preferred_code_length
-            .map(|l| validate::code_length("preferredCodeLength", l))
-            .transpose()?;
-        if code.is_some() && preferred.is_some() {
-            return Err(
-                GatewayError::bad_input("Give `code` or `preferredCodeLength`, not both").into(),
-            );
-        }
+        let (code, preferred) =
+            validate::pin_choice(input.code.as_deref(), input.preferred_code_length)?;
         let window = validate::window(input.starts_at, input.ends_at)?;
         let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
 
@@ -238,20 +226,8 @@ impl MutationRoot {
             device_ids.push(id);
         }
         let name = validate::name(input.name)?;
-        let code = input
-            .code
-            .as_deref()
-            .map(|c| validate::pin("code", c))
-            .transpose()?;
-        let preferred = input
-            .preferred_code_length
-            .map(|l| validate::code_length("preferredCodeLength", l))
-            .transpose()?;
-        if code.is_some() && preferred.is_some() {
-            return Err(
-                GatewayError::bad_input("Give `code` or `preferredCodeLength`, not both").into(),
-            );
-        }
+        let (code, preferred) =
+            validate::pin_choice(input.code.as_deref(), input.preferred_code_length)?;
         let window = validate::window(input.starts_at, input.ends_at)?;
         let behavior = input.behavior_when_code_cannot_be_shared;
         let (gw, scope) = (gateway(ctx)?, scope(ctx)?);

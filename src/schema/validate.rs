@@ -34,6 +34,23 @@ pub(super) fn pin(field: &str, value: &str) -> GatewayResult<Pin> {
     Ok(Pin::new(value))
 }
 
+/// `code` or `preferredCodeLength` (at most one), each checked.
+pub(super) fn pin_choice(
+    code: Option<&str>,
+    preferred: Option<i32>,
+) -> GatewayResult<(Option<Pin>, Option<u32>)> {
+    if code.is_some() && preferred.is_some() {
+        return Err(GatewayError::bad_input(
+            "Give `code` or `preferredCodeLength`, not both",
+        ));
+    }
+    let code = code.map(|c| pin("code", c)).transpose()?;
+    let preferred = preferred
+        .map(|l| code_length("preferredCodeLength", l))
+        .transpose()?;
+    Ok((code, preferred))
+}
+
 pub(super) fn code_length(field: &str, value: i32) -> GatewayResult<u32> {
     if !(4..=12).contains(&value) {
         return Err(GatewayError::bad_input(format!(
