@@ -27,7 +27,9 @@ pub(crate) fn derive(event: &Event, code: Option<&AccessCode>, last: Option<&str
     let current = code.map(|c| c.status.as_str());
     let status = match event.event_type.as_str() {
         "access_code.set_on_device" => "set",
-        "access_code.removed_from_device" | "access_code.deleted" => "removing",
+        "access_code.deleted" => "removing",
+        // The PIN is off the lock; the code itself is usually gone too (`accessCode` is then null).
+        "access_code.removed_from_device" => "unset",
         "access_code.delay_in_setting_on_device" => "setting",
         // The code stays where it was (Seam retries), or is not on the lock.
         "access_code.failed_to_set_on_device" => last.or(current).unwrap_or("unset"),
@@ -99,7 +101,7 @@ mod tests {
             d("access_code.deleted", Some(&code("removing")), None),
             "removing"
         );
-        assert_eq!(d("access_code.removed_from_device", None, None), "removing");
+        assert_eq!(d("access_code.removed_from_device", None, None), "unset");
         assert_eq!(
             d("access_code.delay_in_setting_on_device", None, None),
             "setting"

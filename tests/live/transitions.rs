@@ -41,7 +41,7 @@ async fn lifecycle_by_device_and_code(feed: Feed) -> Live {
     live.advance(2).await;
     let expected_end = [
         "access_code.deleted SET->REMOVING",
-        "access_code.removed_from_device REMOVING->REMOVING",
+        "access_code.removed_from_device REMOVING->UNSET",
     ];
     assert_eq!(by_device.changes(2).await, expected_end);
     let (deleted, _) = by_code.next_change().await;
