@@ -132,6 +132,12 @@ impl DeviceCache {
         .shared()
     }
 
+    /// A cached device, without fetching.
+    pub(crate) async fn get(&self, tenant: &TenantId, device_id: &str) -> Option<Arc<Device>> {
+        let cache = self.inner.as_ref()?;
+        cache.get(&(tenant.clone(), device_id.to_owned())).await
+    }
+
     pub(crate) async fn insert(&self, tenant: &TenantId, device: Arc<Device>) {
         if let Some(cache) = &self.inner {
             cache

@@ -28,6 +28,9 @@ pub struct RequestScope {
     /// Memoised for the request: a device asked for twice is fetched once, whatever the timing.
     pub devices: DataLoader<DeviceLoader, HashMapCache>,
     pub access_codes: DataLoader<AccessCodeLoader, HashMapCache>,
+    /// The shared device cache, read directly for hits: a hit needs no batch, so it should not wait
+    /// for the loader's batching window.
+    device_cache: DeviceCache,
     pub groups: DataLoader<LinkedGroupLoader>,
 }
 
@@ -62,12 +65,16 @@ impl RequestScope {
                 },
                 spawn,
             ),
+            device_cache: gateway.devices.clone(),
             key,
         }
     }
 
     /// The device, or NOT_FOUND.
     pub async fn device(&self, id: &str) -> GatewayResult<Arc<Device>> {
+        if let Some(device) = self.device_cache.get(self.key.tenant(), id).await {
+            return Ok(device);
+        }
         self.devices.load_one(id.to_owned()).await?.ok_or_else(|| {
             GatewayError::not_found(format!(
                 "No device with id `{id}` is visible to this API key"
@@ -84,6 +91,18 @@ impl RequestScope {
         let mut ids: Vec<String> = device_ids.map(str::to_owned).collect();
         ids.sort();
         ids.dedup();
+        let mut missing = Vec::with_capacity(ids.len());
+        for id in ids {
+            if self
+                .device_cache
+                .get(self.key.tenant(), &id)
+                .await
+                .is_none()
+            {
+                missing.push(id);
+            }
+        }
+        let ids = missing;
         if !ids.is_empty() {
             self.devices.load_many(ids).await?;
         }
