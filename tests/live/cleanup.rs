@@ -6,14 +6,29 @@ use serde_json::json;
 
 use crate::support::{wait_until, Feed, Live, WsSub, KEY_1, KEY_2};
 
+/// This test process's resident memory, in KiB (the gateway runs in-process).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
 fn alive_tasks() -> usize {
     tokio::runtime::Handle::current()
         .metrics()
         .num_alive_tasks()
 }
 
+/// 50 rounds of 20 subscriptions: 1,000 connect/subscribe/disconnect cycles.
+const ROUNDS: usize = 50;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn should_leave_task_count_flat_after_many_connect_disconnect_cycles() {
+async fn should_leave_task_count_and_memory_flat_after_1000_connect_disconnect_cycles() {
     let live = Live::start(Feed::Polling).await;
     let url = live.ws_url();
     // Warm up (HTTP client pools, caches), then measure.
@@ -22,9 +37,16 @@ async fn should_leave_task_count_flat_after_many_connect_disconnect_cycles() {
     sub.close().await;
     wait_until(|| live.gateway.live_subscribers() == 0, "no subscribers").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let baseline = alive_tasks();
+    // Two rounds first, so allocator pools reach their working size before memory is measured.
+    let warm_rounds = 2;
+    let mut baseline = alive_tasks();
+    let mut rss_baseline = rss_kib();
 
-    for round in 0..5 {
+    for round in 0..ROUNDS {
+        if round == warm_rounds {
+            baseline = alive_tasks();
+            rss_baseline = rss_kib();
+        }
         let mut subs = Vec::new();
         for i in 0..20 {
             let key = if i % 2 == 0 { KEY_1 } else { KEY_2 };
@@ -46,7 +68,7 @@ async fn should_leave_task_count_flat_after_many_connect_disconnect_cycles() {
         wait_until(|| live.gateway.live_subscribers() == 0, "subscribers gone").await;
         wait_until(|| live.gateway.live_workspaces() == 0, "pollers stopped").await;
     }
-    // 100 subscriptions came and went; a leak of one task each would show. A few pooled HTTP
+    // 1,000 subscriptions came and went; a leak of one task each would show. A few pooled HTTP
     // connections (gateway -> sandbox) may come and go with their own idle timers.
     let slack = 4;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -57,5 +79,16 @@ async fn should_leave_task_count_flat_after_many_connect_disconnect_cycles() {
         alive_tasks() <= baseline + slack,
         "tasks grew from {baseline} to {}",
         alive_tasks()
+    );
+    // A leak of even 16 KiB per subscription would add about 15 MiB over the measured 960 cycles.
+    let grown = rss_kib().saturating_sub(rss_baseline);
+    eprintln!(
+        "tasks {baseline} -> {}, rss {rss_baseline} KiB -> +{grown} KiB",
+        alive_tasks()
+    );
+    assert!(
+        grown < 8 * 1024,
+        "memory grew by {grown} KiB over {} cycles",
+        (ROUNDS - warm_rounds) * 20
     );
 }
