@@ -146,6 +146,22 @@ impl DeviceCache {
         }
     }
 
+    /// Drops a device for every tenant, after a `device.*` event. Device ids are unique across
+    /// workspaces, so this can only cost other tenants a refetch, never show them another's data.
+    /// (One walk over the bounded cache: device events are rare.)
+    pub(crate) async fn invalidate_everywhere(&self, device_id: &str) {
+        if let Some(cache) = &self.inner {
+            let stale: Vec<Key> = cache
+                .iter()
+                .filter(|(key, _)| key.1 == device_id)
+                .map(|(key, _)| (*key).clone())
+                .collect();
+            for key in stale {
+                cache.invalidate(&key).await;
+            }
+        }
+    }
+
     /// Drops one device, after a mutation or event touched it.
     pub(crate) async fn invalidate(&self, tenant: &TenantId, device_id: &str) {
         if let Some(cache) = &self.inner {
@@ -188,5 +204,28 @@ impl LinkedGroupIndex {
         self.inner
             .insert((tenant.clone(), common_code_key.to_owned()), Arc::new(ids))
             .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seam::ApiKey;
+
+    fn device(id: &str) -> Device {
+        serde_json::from_value(serde_json::json!({ "device_id": id })).expect("device")
+    }
+
+    #[tokio::test]
+    async fn should_drop_a_device_for_every_tenant() {
+        let cache = DeviceCache::new(Duration::from_secs(60), 100);
+        let (a, b) = (ApiKey::new("a"), ApiKey::new("b"));
+        cache.insert(a.tenant(), Arc::new(device("d1"))).await;
+        cache.insert(b.tenant(), Arc::new(device("d1"))).await;
+        cache.insert(a.tenant(), Arc::new(device("d2"))).await;
+        cache.invalidate_everywhere("d1").await;
+        assert!(cache.get(a.tenant(), "d1").await.is_none());
+        assert!(cache.get(b.tenant(), "d1").await.is_none());
+        assert!(cache.get(a.tenant(), "d2").await.is_some());
     }
 }

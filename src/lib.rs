@@ -80,11 +80,12 @@ pub async fn serve(
     upstream: UpstreamTarget,
 ) -> anyhow::Result<RunningGateway> {
     let client = seam::SeamClient::new(&upstream.base_url, config.upstream_timeout())?;
+    let devices = cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity);
     let gateway = schema::Gateway {
         client: client.clone(),
-        devices: cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity),
+        devices: devices.clone(),
         groups: cache::LinkedGroupIndex::new(Duration::from_secs(3600), 100_000),
-        live: live_hub(config, &client)?,
+        live: live_hub(config, &client, devices)?,
     };
     let state = http::AppState {
         schema: schema::build_schema(gateway.clone()),
@@ -113,7 +114,11 @@ pub async fn serve(
 // ---- live status (issue 6) ----
 
 /// The live-status hub: webhook verification from `webhook_secret`, polling every `poll_interval`.
-fn live_hub(config: &GatewayConfig, client: &seam::SeamClient) -> anyhow::Result<events::LiveHub> {
+fn live_hub(
+    config: &GatewayConfig,
+    client: &seam::SeamClient,
+    devices: cache::DeviceCache,
+) -> anyhow::Result<events::LiveHub> {
     let webhook_secret = config
         .webhook_secret
         .as_deref()
@@ -122,6 +127,7 @@ fn live_hub(config: &GatewayConfig, client: &seam::SeamClient) -> anyhow::Result
     let poll_interval = config.poll_interval().max(Duration::from_millis(10));
     Ok(events::LiveHub::new(
         client.clone(),
+        devices,
         events::LiveOptions {
             poll_interval,
             webhook_secret,

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, mpsc, watch};
 
+use crate::cache::DeviceCache;
 use crate::seam::wire::{AccessCode, DeviceListRequest, Event, EventListRequest, Issue};
 use crate::seam::{ApiKey, SeamClient, SeamError, TenantId};
 pub(crate) use status::is_status_event;
@@ -88,6 +89,8 @@ pub(crate) struct LiveHub(Arc<Inner>);
 
 struct Inner {
     client: SeamClient,
+    /// The gateway's device cache: `device.*` events drop the device from it.
+    devices: DeviceCache,
     options: LiveOptions,
     /// Event ids already taken in, from either source.
     seen: moka::sync::Cache<String, ()>,
@@ -176,7 +179,7 @@ impl Drop for SubscriberGuard {
 
 impl LiveHub {
     /// Starts the hub's shard workers. Must run inside a tokio runtime.
-    pub(crate) fn new(client: SeamClient, options: LiveOptions) -> Self {
+    pub(crate) fn new(client: SeamClient, devices: DeviceCache, options: LiveOptions) -> Self {
         let mut shards = Vec::with_capacity(SHARDS);
         let mut receivers = Vec::with_capacity(SHARDS);
         for _ in 0..SHARDS {
@@ -186,6 +189,7 @@ impl LiveHub {
         }
         let inner = Arc::new(Inner {
             client,
+            devices,
             options,
             seen: moka::sync::Cache::builder()
                 .max_capacity(200_000)
@@ -315,6 +319,13 @@ impl LiveHub {
 
 impl Inner {
     fn ingest(&self, event: Event, source: Source) -> Result<bool, Busy> {
+        if event.event_type.starts_with("device.") {
+            if let Some(device_id) = &event.device_id {
+                tracing::debug!(%device_id, event_type = %event.event_type, ?source, "device event: dropping cached device");
+                let (devices, device_id) = (self.devices.clone(), device_id.clone());
+                tokio::spawn(async move { devices.invalidate_everywhere(&device_id).await });
+            }
+        }
         if !is_status_event(&event.event_type) {
             return Ok(false);
         }

@@ -2,6 +2,7 @@
 //! fed by signed webhooks or by polling.
 
 mod cleanup;
+mod device_events;
 mod npm_client;
 mod security;
 mod support;

@@ -93,6 +93,13 @@ impl Live {
     }
 
     pub async fn gql(&self, key: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql_response(key, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// The whole GraphQL response, errors included.
+    pub async fn gql_response(&self, key: &str, query: &str, variables: Value) -> Value {
         let response = self
             .http
             .post(format!("http://{}/graphql", self.gateway.addr()))
@@ -101,9 +108,7 @@ impl Live {
             .send()
             .await
             .expect("gateway answers");
-        let body: Value = response.json().await.expect("json");
-        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
-        body["data"].clone()
+        response.json().await.expect("json")
     }
 
     /// Creates an ongoing code on `device_id` (workspace of `key`); returns its id.
@@ -163,6 +168,22 @@ pub async fn wait_until(mut ok: impl FnMut() -> bool, what: &str) {
     while !ok() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Polls an async condition until it holds, failing after `limit`.
+pub async fn wait_until_async<F, Fut>(limit: Duration, mut ok: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    while !ok().await {
+        assert!(
+            Instant::now() < deadline,
+            "condition never held within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
