@@ -45,7 +45,8 @@ impl AccessCodeStatusChange {
             .map(AccessCodeStatus::from_wire)
     }
     /// The status after this event: `SETTING` or `UNSET` on creation, `SET` once on the lock,
-    /// `REMOVING` on deletion or removal, `SETTING` with a warning on delays; a failure keeps the
+    /// `REMOVING` on deletion, `UNSET` once removed from the lock, `SETTING` with a warning on
+    /// delays; a failure keeps the
     /// previous status (or `UNSET`) and carries the error.
     async fn status(&self) -> AccessCodeStatus {
         AccessCodeStatus::from_wire(&self.0.status)
