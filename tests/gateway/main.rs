@@ -3,5 +3,6 @@
 mod batching;
 mod errors;
 mod http;
+mod redaction;
 mod seeds;
 mod support;
