@@ -2,7 +2,7 @@
 # Multi-stage build: cargo-chef caches dependencies, the runtime image holds one binary and runs as non-root.
 
 FROM rust:1.95-bookworm AS chef
-RUN cargo install cargo-chef --locked --version 0.1.71
+RUN cargo install cargo-chef --locked --version 0.1.78
 WORKDIR /app
 
 FROM chef AS planner
