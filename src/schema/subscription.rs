@@ -150,3 +150,109 @@ impl SubscriptionRoot {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Lag is a race over a real socket, so it is pinned down here in-process: a one-slot channel,
+    //! a subscriber that does not read while several changes are published, then reads.
+
+    use std::time::Duration;
+
+    use async_graphql::Request;
+    use futures::StreamExt;
+
+    use crate::cache::{DeviceCache, LinkedGroupIndex};
+    use crate::events::{LiveHub, LiveOptions, Source};
+    use crate::sandbox::{ClockMode, Sandbox, SandboxOptions};
+    use crate::schema::{build_schema, Gateway, RequestScope};
+    use crate::seam::wire::{CreateAccessCodeRequest, Event};
+    use crate::seam::{ApiKey, SeamClient};
+
+    fn event(n: usize, code_id: &str) -> Event {
+        serde_json::from_value(serde_json::json!({
+            "event_id": format!("lag-test-{n}"),
+            "event_type": "access_code.changed",
+            "workspace_id": "seed_workspace_1",
+            "device_id": "august_device_1",
+            "access_code_id": code_id,
+            "occurred_at": "2030-01-01T00:00:00.000Z",
+        }))
+        .expect("event")
+    }
+
+    #[tokio::test]
+    async fn should_tell_a_lagging_subscriber_how_much_it_missed_and_carry_on() {
+        let sandbox = Sandbox::start(SandboxOptions {
+            clock: ClockMode::Manual,
+            ..Default::default()
+        })
+        .await
+        .expect("sandbox");
+        let client = SeamClient::new(&sandbox.base_url(), Duration::from_secs(5)).expect("client");
+        let devices = DeviceCache::new(Duration::from_secs(5), 100);
+        let live = LiveHub::new(
+            client.clone(),
+            devices.clone(),
+            LiveOptions {
+                poll_interval: Duration::from_secs(3600),
+                webhook_secret: None,
+                webhook_stale_after: Duration::from_secs(3600),
+                buffer: 1,
+            },
+        );
+        let gateway = Gateway {
+            client: client.clone(),
+            devices,
+            groups: LinkedGroupIndex::new(Duration::from_secs(60), 100),
+            live: live.clone(),
+        };
+        let schema = build_schema(gateway.clone());
+        let key = ApiKey::new("seam_apikey1_token");
+        let code = client
+            .create_access_code(
+                &key,
+                &CreateAccessCodeRequest {
+                    device_id: "august_device_1".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("code")
+            .access_code
+            .access_code_id;
+
+        let request = Request::new("subscription { accessCodeStatusChanged { eventId status } }")
+            .data(RequestScope::new(&gateway, key));
+        let mut stream = schema.execute_stream(request);
+        // Poll once, so the subscription registers; nothing has been published yet.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), stream.next())
+                .await
+                .is_err()
+        );
+        assert_eq!(live.subscriber_count(), 1);
+
+        for n in 0..5 {
+            live.ingest(event(n, &code), Source::Poll).expect("queued");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        let first = stream.next().await.expect("an item");
+        assert_eq!(first.errors.len(), 1, "{first:?}");
+        let ext = first.errors[0].extensions.as_ref().expect("extensions");
+        assert_eq!(
+            ext.get("code").map(ToString::to_string).as_deref(),
+            Some("\"SUBSCRIPTION_LAGGED\"")
+        );
+        assert!(
+            first.errors[0].message.contains("missed 4"),
+            "{}",
+            first.errors[0].message
+        );
+
+        let next = stream.next().await.expect("the stream continues");
+        assert!(next.errors.is_empty(), "{next:?}");
+        let data = next.data.into_json().expect("json");
+        assert_eq!(data["accessCodeStatusChanged"]["eventId"], "lag-test-4");
+    }
+}
