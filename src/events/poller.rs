@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use super::status::STATUS_EVENT_TYPES;
+use super::status::{DEVICE_EVENT_TYPES, STATUS_EVENT_TYPES};
 use super::{Inner, Source, PRIMING_LOOKBACK};
 use crate::seam::wire::{format_time, Event, EventListRequest};
 use crate::seam::{ApiKey, SeamError};
@@ -80,7 +80,13 @@ async fn list(hub: &Inner, key: &ApiKey, since: DateTime<Utc>) -> Result<Vec<Eve
             key,
             &EventListRequest {
                 since: Some(format_time(&since)),
-                event_types: Some(STATUS_EVENT_TYPES.iter().map(|s| s.to_string()).collect()),
+                event_types: Some(
+                    STATUS_EVENT_TYPES
+                        .iter()
+                        .chain(DEVICE_EVENT_TYPES)
+                        .map(|s| s.to_string())
+                        .collect(),
+                ),
                 limit: Some(500),
                 ..Default::default()
             },

@@ -15,6 +15,28 @@ pub(crate) const STATUS_EVENT_TYPES: &[&str] = &[
     "access_code.delay_in_setting_on_device",
 ];
 
+/// Device events that change what the gateway caches about a device (names from Seam's OpenAPI
+/// enum). The poller asks for them too, so polled workspaces also drop stale devices.
+pub(crate) const DEVICE_EVENT_TYPES: &[&str] = &[
+    "device.connected",
+    "device.disconnected",
+    "device.removed",
+    "device.deleted",
+    "device.converted_to_unmanaged",
+    "device.name_changed",
+    "device.low_battery",
+    "device.battery_status_changed",
+    "device.connection_became_flaky",
+    "device.connection_stabilized",
+    "device.error.subscription_required",
+    "device.error.subscription_required.resolved",
+    "device.third_party_integration_detected",
+    "device.third_party_integration_no_longer_detected",
+    "device.accessory_keypad_connected",
+    "device.accessory_keypad_disconnected",
+    "device.tampered",
+];
+
 pub(crate) fn is_status_event(event_type: &str) -> bool {
     STATUS_EVENT_TYPES.contains(&event_type)
 }

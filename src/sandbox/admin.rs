@@ -62,7 +62,7 @@ pub(crate) async fn handle(shared: &Shared, method: Method, rest: &str, req: Req
             let Some(id) = body["device_id"].as_str() else {
                 return bad("device_id is required");
             };
-            if shared.with_model(|m, _| m.remove_device(id)) {
+            if shared.with_model(|m, now| m.remove_device(id, now)) {
                 wire::ok(json!({}))
             } else {
                 ApiError::device_not_found().into_response()

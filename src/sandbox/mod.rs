@@ -258,7 +258,8 @@ impl Sandbox {
     }
     /// Simulates a device vanishing upstream; its codes remain. Returns false if it was unknown.
     pub fn remove_device(&self, device_id: &str) -> bool {
-        self.shared.with_model(|m, _| m.remove_device(device_id))
+        self.shared
+            .with_model(|m, now| m.remove_device(device_id, now))
     }
 }
 

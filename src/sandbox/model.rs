@@ -236,10 +236,28 @@ impl Model {
         self.devices.iter().find(|d| d.device_id == device_id)
     }
 
-    pub(crate) fn remove_device(&mut self, device_id: &str) -> bool {
-        let before = self.devices.len();
-        self.devices.retain(|d| d.device_id != device_id);
-        before != self.devices.len()
+    /// Removes a device (its codes stay readable by id) and emits `device.removed`, as Seam does.
+    pub(crate) fn remove_device(&mut self, device_id: &str, at: Time) -> bool {
+        let Some(idx) = self.devices.iter().position(|d| d.device_id == device_id) else {
+            return false;
+        };
+        let device = self.devices.remove(idx);
+        let event = Event {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            event_type: "device.removed".into(),
+            workspace_id: device.workspace_id.clone(),
+            device_id: Some(device.device_id.clone()),
+            access_code_id: None,
+            connected_account_id: Some(device.connected_account_id.clone()),
+            occurred_at: at,
+            created_at: at,
+            description: describe("device.removed").to_string(),
+            extra: Map::new(),
+        };
+        tracing::debug!(device_id = %device.device_id, "sandbox event device.removed");
+        self.outbox.push(wire::event_json(&event).to_string());
+        self.events.push(event);
+        true
     }
 
     pub(crate) fn code_index(&self, workspace_id: &str, access_code_id: &str) -> Option<usize> {
@@ -383,6 +401,7 @@ fn describe(event_type: &str) -> &'static str {
             "There is a delay in setting an access code on the device."
         }
         "access_code.deleted" => "An access code has been deleted.",
+        "device.removed" => "A device has been removed.",
         _ => "An event occurred.",
     }
 }
