@@ -6,8 +6,11 @@
 //! Reports per size: time from the webhook's POST to each subscriber's delivery (p50/p99/max over
 //! every subscriber x event), how long the webhook POST took, and the gateway's RSS per subscription.
 
+mod support;
+
+use support::{free_port, rss_kib, spawn, wait_ready};
+
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,60 +21,10 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 const KEY: &str = "seam_apikey1_token";
-const BIN: &str = env!("CARGO_BIN_EXE_seam-graphql");
 const SIZES: &[usize] = &[1_000, 10_000];
 const EVENTS: usize = 20;
 const EVENT_GAP: Duration = Duration::from_millis(250);
 const CONNECT_CONCURRENCY: usize = 100;
-
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .env("RUST_LOG", "warn");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    Proc(cmd.spawn().expect("spawn seam-graphql"))
-}
-
-async fn wait_ready(http: &reqwest::Client, url: &str) {
-    for _ in 0..200 {
-        if http.get(url).send().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{url} never came up");
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
 
 async fn live_subscribers(http: &reqwest::Client, gateway: &str) -> usize {
     let text = http

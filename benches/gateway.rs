@@ -6,69 +6,18 @@
 //!     sandbox's own `POST /devices/get` as the baseline;
 //! (c) gateway RSS idle and under load.
 
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use support::{free_port, rss_kib, spawn, wait_ready, Proc};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 const KEY: &str = "seam_apikey1_token";
-const BIN: &str = env!("CARGO_BIN_EXE_seam-graphql");
 const LOAD_SECONDS: u64 = 3;
 const MAX_REQUESTS: usize = 20_000;
-
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .env("RUST_LOG", "warn");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    Proc(cmd.spawn().expect("spawn seam-graphql"))
-}
-
-async fn wait_ready(http: &reqwest::Client, url: &str) {
-    for _ in 0..200 {
-        if http.get(url).send().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{url} never came up");
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .unwrap_or("0")
-                    .parse()
-                    .unwrap_or(0)
-            })
-        })
-        .unwrap_or(0)
-}
 
 fn start_gateway(sandbox: &str, cache_ttl_ms: u64) -> (Proc, String) {
     let port = free_port();

@@ -1,0 +1,63 @@
+//! Process plumbing shared by the benchmarks: the gateway binary started as its own process on a
+//! free loopback port, waited for, measured (RSS), and killed when dropped.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The `seam-graphql` binary this benchmark was built with.
+pub const BIN: &str = env!("CARGO_BIN_EXE_seam-graphql");
+
+/// A child process, killed and reaped when dropped.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A loopback port free right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Starts `seam-graphql ARGS` with extra environment, output silenced.
+pub fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Proc(cmd.spawn().expect("spawn seam-graphql"))
+}
+
+/// Waits (at most 10 s) until `url` answers.
+pub async fn wait_ready(http: &reqwest::Client, url: &str) {
+    for _ in 0..200 {
+        if http.get(url).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{url} never came up");
+}
+
+/// Resident memory of a process, in KiB (0 if unknown).
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
