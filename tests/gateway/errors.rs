@@ -10,6 +10,19 @@ use tokio::net::TcpListener;
 use crate::support::{config, data, error_codes, post_graphql, start_gateway, TestGateway, KEY_2};
 use seam_graphql::UpstreamTarget;
 
+/// `{ device(id: "x") { id } }` against a stand-alone gateway, with no Authorization header.
+async fn ask_for_a_device(gateway: &seam_graphql::RunningGateway) -> Value {
+    let url = format!("http://{}/graphql", gateway.addr());
+    post_graphql(
+        &reqwest::Client::new(),
+        &url,
+        None,
+        "{ device(id: \"x\") { id } }",
+        json!({}),
+    )
+    .await
+}
+
 const CREATE: &str = "mutation($input: CreateAccessCodeInput!) { createAccessCode(input: $input) { accessCode { id } } }";
 
 async fn assert_refused_without_upstream(
@@ -137,14 +150,7 @@ async fn should_report_unauthenticated() {
         default_key: None,
     };
     let keyless = start_gateway(&config(), upstream).await;
-    let r = post_graphql(
-        &reqwest::Client::new(),
-        &format!("http://{}/graphql", keyless.addr()),
-        None,
-        "{ device(id: \"x\") { id } }",
-        json!({}),
-    )
-    .await;
+    let r = ask_for_a_device(&keyless).await;
     assert_eq!(error_codes(&r), ["UNAUTHENTICATED"]);
 }
 
@@ -212,14 +218,7 @@ async fn should_report_upstream_unavailable_during_an_outage_and_for_a_dead_upst
         },
     )
     .await;
-    let r = post_graphql(
-        &reqwest::Client::new(),
-        &format!("http://{}/graphql", g.addr()),
-        None,
-        "{ device(id: \"x\") { id } }",
-        json!({}),
-    )
-    .await;
+    let r = ask_for_a_device(&g).await;
     assert_eq!(error_codes(&r), ["UPSTREAM_UNAVAILABLE"]);
 }
 
@@ -245,14 +244,7 @@ async fn should_report_upstream_timeout() {
     )
     .await;
     let started = std::time::Instant::now();
-    let r = post_graphql(
-        &reqwest::Client::new(),
-        &format!("http://{}/graphql", g.addr()),
-        None,
-        "{ device(id: \"x\") { id } }",
-        json!({}),
-    )
-    .await;
+    let r = ask_for_a_device(&g).await;
     assert_eq!(error_codes(&r), ["UPSTREAM_TIMEOUT"]);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -280,14 +272,7 @@ async fn should_report_upstream_error_with_the_upstream_type() {
         },
     )
     .await;
-    let r = post_graphql(
-        &reqwest::Client::new(),
-        &format!("http://{}/graphql", g.addr()),
-        None,
-        "{ device(id: \"x\") { id } }",
-        json!({}),
-    )
-    .await;
+    let r = ask_for_a_device(&g).await;
     assert_eq!(error_codes(&r), ["UPSTREAM_ERROR"]);
     let ext = &r["errors"][0]["extensions"];
     assert_eq!(ext["upstreamType"], "internal_server_error");
