@@ -72,6 +72,52 @@ pub struct GatewayConfig {
     /// receives a SUBSCRIPTION_LAGGED error and continues.
     #[arg(long, env = "SEAM_GRAPHQL_SUBSCRIPTION_BUFFER", default_value_t = 256)]
     pub subscription_buffer: usize,
+    /// Most upstream (Seam) calls one GraphQL request may cost, as estimated before it runs (see
+    /// README, "Upstream cost"); a request over it is refused with COST_LIMIT_EXCEEDED.
+    #[arg(long, env = "SEAM_GRAPHQL_MAX_UPSTREAM_CALLS", default_value_t = 50)]
+    pub max_upstream_calls: u32,
+    /// Browser origins (e.g. `https://app.example.com`) allowed to use the gateway's own key
+    /// (requests without `Authorization`), besides the gateway's own origin. Comma-separated.
+    #[arg(long, env = "SEAM_GRAPHQL_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// A client must send a request's head within this time, in ms.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_HEADER_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub header_read_timeout_ms: u64,
+    /// A client must send a request's body within this time, in ms.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_BODY_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub body_read_timeout_ms: u64,
+    /// An HTTP connection with no request for this long is closed, in ms.
+    #[arg(long, env = "SEAM_GRAPHQL_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
+    pub idle_timeout_ms: u64,
+    /// On SIGTERM / Ctrl-C: how long in-flight requests may take to finish before the process
+    /// exits anyway, in ms. Websockets are closed with 1001 at the start of it.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_SHUTDOWN_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub shutdown_timeout_ms: u64,
+    /// A websocket that sends no `connection_init` within this time is closed with 4408, in ms.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_WS_INIT_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub ws_init_timeout_ms: u64,
+    /// Largest websocket message a client may send, in bytes.
+    #[arg(long, env = "SEAM_GRAPHQL_WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
+    pub ws_max_message_bytes: usize,
+    /// Most operations one websocket connection may run at once.
+    #[arg(long, env = "SEAM_GRAPHQL_WS_MAX_SUBSCRIPTIONS", default_value_t = 100)]
+    pub ws_max_subscriptions: usize,
     /// In sandbox mode: how long a new code stays `setting` before it is `set`, in ms.
     #[arg(long, env = "SEAM_SANDBOX_SET_DELAY_MS", default_value_t = 2_000)]
     pub sandbox_set_delay_ms: u64,
@@ -108,6 +154,15 @@ impl std::fmt::Debug for GatewayConfig {
             .field("poll_interval_ms", &self.poll_interval_ms)
             .field("subscription_buffer", &self.subscription_buffer)
             .field("sandbox_set_delay_ms", &self.sandbox_set_delay_ms)
+            .field("max_upstream_calls", &self.max_upstream_calls)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("header_read_timeout_ms", &self.header_read_timeout_ms)
+            .field("body_read_timeout_ms", &self.body_read_timeout_ms)
+            .field("idle_timeout_ms", &self.idle_timeout_ms)
+            .field("shutdown_timeout_ms", &self.shutdown_timeout_ms)
+            .field("ws_init_timeout_ms", &self.ws_init_timeout_ms)
+            .field("ws_max_message_bytes", &self.ws_max_message_bytes)
+            .field("ws_max_subscriptions", &self.ws_max_subscriptions)
             .finish()
     }
 }

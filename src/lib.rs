@@ -91,6 +91,9 @@ pub async fn serve(
         schema: schema::build_schema(gateway.clone()),
         gateway,
         default_key: upstream.default_key.map(|k| Arc::new(seam::ApiKey::new(k))),
+        origins: http::OriginPolicy::new(&config.allowed_origins),
+        limits: http::Limits::from_config(config),
+        shutdown: tokio_util::sync::CancellationToken::new(),
     };
     let addr = listener.local_addr()?;
     let state_live = state.gateway.live.clone();

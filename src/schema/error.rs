@@ -31,6 +31,16 @@ pub enum ErrorCode {
     InternalServerError,
     /// A subscriber fell behind its buffer and missed changes; the subscription continues.
     SubscriptionLagged,
+    /// The request would cost more upstream calls than the per-request budget; nothing ran.
+    CostLimitExceeded,
+    /// A browser of another origin tried to act with the gateway's own key.
+    Forbidden,
+    /// The HTTP request is not a GraphQL request (malformed JSON, a batch, a wrong content type).
+    BadRequest,
+    /// The request body or a websocket message is larger than the gateway accepts.
+    PayloadTooLarge,
+    /// A websocket connection already runs as many operations as it may.
+    TooManySubscriptions,
 }
 
 impl ErrorCode {
@@ -46,6 +56,11 @@ impl ErrorCode {
             ErrorCode::UpstreamTimeout => "UPSTREAM_TIMEOUT",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
             ErrorCode::SubscriptionLagged => "SUBSCRIPTION_LAGGED",
+            ErrorCode::CostLimitExceeded => "COST_LIMIT_EXCEEDED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
         }
     }
 }
