@@ -88,7 +88,7 @@ pub async fn serve(
         live: live_hub(config, &client, devices)?,
     };
     let state = http::AppState {
-        schema: schema::build_schema(gateway.clone()),
+        schema: schema::build_schema(gateway.clone(), u64::from(config.max_upstream_calls)),
         gateway,
         default_key: upstream.default_key.map(|k| Arc::new(seam::ApiKey::new(k))),
         origins: http::OriginPolicy::new(&config.allowed_origins),

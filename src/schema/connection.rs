@@ -21,6 +21,8 @@ use crate::seam::SeamError;
 
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 500;
+/// Longest upstream page cursor carried inside ours (Seam's are far shorter).
+const MAX_UPSTREAM_CURSOR: usize = 1024;
 
 /// Declares a concrete Relay connection and edge type for one node type.
 macro_rules! connection {
@@ -116,11 +118,19 @@ impl Cursor {
     fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("cursor serializes"))
     }
+    /// A cursor this API could have returned: its page size within `first`'s range (it is sent
+    /// upstream as `limit`) and its offset within that page.
     fn decode(s: &str) -> GatewayResult<Self> {
         URL_SAFE_NO_PAD
             .decode(s)
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
+            .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
+            .filter(|c| (1..=MAX_PAGE as u32).contains(&c.limit) && c.offset <= c.limit as usize)
+            .filter(|c| {
+                c.page
+                    .as_ref()
+                    .is_none_or(|p| p.len() <= MAX_UPSTREAM_CURSOR)
+            })
             .ok_or_else(|| GatewayError::bad_input("`after` is not a cursor this API returned"))
     }
 }
@@ -139,6 +149,27 @@ impl PageArgs {
         let after = after.as_deref().map(Cursor::decode).transpose()?;
         Ok(Self { first, after })
     }
+
+    /// How many items were asked for.
+    pub(super) fn first(&self) -> u64 {
+        self.first as u64
+    }
+
+    /// The most upstream pages filling this page may take: one without a cursor (the page size is
+    /// `first`); with one, the rest of the cursor's page plus as many pages of its size as `first`
+    /// still needs (Seam's cursors only resume with the page size they were made with).
+    pub(super) fn max_pages(&self) -> u64 {
+        match &self.after {
+            None => 1,
+            Some(c) => {
+                let limit = u64::from(c.limit.max(1));
+                let rest_of_page = limit.saturating_sub(c.offset as u64);
+                1 + (self.first as u64)
+                    .saturating_sub(rest_of_page)
+                    .div_ceil(limit)
+            }
+        }
+    }
 }
 
 /// Fills one connection page from an upstream list endpoint. `fetch(page_cursor, limit)` returns the
@@ -152,13 +183,16 @@ where
     F: Fn(Option<String>, u32) -> Fut,
     Fut: Future<Output = Result<(Vec<U>, Option<Pagination>), SeamError>>,
 {
+    let max_pages = page.max_pages();
     let (mut upstream_cursor, mut skip, limit) = match page.after {
         Some(c) => (c.page, c.offset, c.limit),
         None => (None, 0, page.first as u32),
     };
     let mut items: Vec<(T, String)> = Vec::with_capacity(page.first);
     let mut has_next_page = false;
+    let mut pages = 0;
     loop {
+        pages += 1;
         let (fetched, pagination) = fetch(upstream_cursor.clone(), limit).await.map_err(|e| {
             if e.kind() == Some("mismatched_page_parameters") {
                 GatewayError::bad_input(
@@ -187,7 +221,11 @@ where
             .and_then(|p| p.next_page_cursor);
         match next {
             _ if has_next_page => break,
-            Some(next) if items.len() < page.first => upstream_cursor = Some(next),
+            // The page budget is what the cost check charged: a server that returns short pages
+            // (filters it ignores) gets a short page back, with `hasNextPage`, not more calls.
+            Some(next) if items.len() < page.first && pages < max_pages => {
+                upstream_cursor = Some(next)
+            }
             Some(_) => {
                 has_next_page = true;
                 break;

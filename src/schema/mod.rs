@@ -5,6 +5,7 @@ mod access_code;
 mod action_attempt;
 mod connection;
 mod context;
+mod cost;
 mod device;
 mod error;
 mod issue;
@@ -24,8 +25,9 @@ pub use error::{ErrorCode, GatewayError};
 pub type GatewaySchema =
     Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
-/// Builds the schema with its process-wide dependencies.
-pub fn build_schema(gateway: Gateway) -> GatewaySchema {
+/// Builds the schema with its process-wide dependencies; requests estimated to make more than
+/// `max_upstream_calls` Seam calls are refused before they run.
+pub fn build_schema(gateway: Gateway, max_upstream_calls: u64) -> GatewaySchema {
     Schema::build(
         query::QueryRoot,
         mutation::MutationRoot,
@@ -33,6 +35,9 @@ pub fn build_schema(gateway: Gateway) -> GatewaySchema {
     )
     .data(gateway)
     .extension(error::ErrorCodes)
+    .extension(cost::UpstreamCostLimit {
+        budget: max_upstream_calls,
+    })
     .limit_depth(16)
     .limit_complexity(5_000)
     .finish()

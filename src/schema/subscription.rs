@@ -206,7 +206,7 @@ mod tests {
             groups: LinkedGroupIndex::new(Duration::from_secs(60), 100),
             live: live.clone(),
         };
-        let schema = build_schema(gateway.clone());
+        let schema = build_schema(gateway.clone(), 50);
         let key = ApiKey::new("seam_apikey1_token");
         let code = client
             .create_access_code(

@@ -1,0 +1,377 @@
+//! The upstream cost of a request, estimated before it runs, and the per-request budget.
+//!
+//! GraphQL lets a 150-byte query fan out into thousands of Seam calls (nested connections, aliases,
+//! cursors with a small page size). Field counts say nothing about that, so the gateway counts what
+//! it will ask of Seam instead, walking the parsed operation with the variables applied:
+//!
+//! - a field costs its own upstream calls times the number of objects it is resolved on;
+//! - a connection costs the upstream pages it may fetch ([`PageArgs::max_pages`], the same bound
+//!   the resolver obeys), and multiplies what is selected under `nodes` / `edges` by `first`;
+//! - batched lookups (devices, codes by id, linked groups) cost once per batch: once per parent
+//!   list, however many items or aliases ask;
+//! - everything else (plain fields of a fetched object) is free.
+//!
+//! Over the budget, the request is refused with COST_LIMIT_EXCEEDED before any resolver runs.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
+    SelectionSet,
+};
+use async_graphql::registry::{MetaTypeName, Registry};
+use async_graphql::{Name, Pos, Positioned, Response, ServerError, ServerResult, Value, Variables};
+
+use super::connection::PageArgs;
+use super::error::ErrorCode;
+
+/// Calls charged for a linked code group: one `access_codes/list` when the gateway's index knows the
+/// group, else a scan of the workspace (one `devices/list` plus one list per lock). A fixed
+/// estimate: the gateway cannot know the number of locks before asking Seam.
+pub(crate) const LINKED_GROUP_CALLS: u64 = 10;
+/// Most codes a linked group is assumed to hold (`createLinkedAccessCodes` accepts this many locks).
+pub(crate) const MAX_GROUP_SIZE: u64 = 25;
+
+/// What one field asks of Seam.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// This many calls each time the field is resolved.
+    Each(u64),
+    /// This many calls per batch: siblings and list items asking for it share one call.
+    Batched(u64),
+    /// A Relay connection: pages per resolution, `first` items underneath.
+    Connection,
+    /// A list of the connection's items (`nodes`, `edges`).
+    PageItems,
+    /// A list of at most this many objects already fetched; asks nothing itself.
+    List(u64),
+    /// Batched lookups returning a list of at most this many objects.
+    BatchedList(u64, u64),
+    /// Reads what is already fetched.
+    Free,
+}
+
+fn rule(type_name: &str, field: &str) -> Rule {
+    match (type_name, field) {
+        ("Query", "device" | "accessCode") => Rule::Batched(1),
+        ("Query", "devices" | "accessCodes") => Rule::Connection,
+        ("Query", "linkedCodeGroup") => Rule::Batched(LINKED_GROUP_CALLS),
+        ("Query", "actionAttempt") => Rule::Each(1),
+        ("Device", "accessCodes") => Rule::Connection,
+        ("AccessCode", "device") => Rule::Batched(1),
+        ("AccessCode", "linkedCodeGroup") => Rule::Batched(LINKED_GROUP_CALLS),
+        ("LinkedCodeGroup", "accessCodes") => Rule::List(MAX_GROUP_SIZE),
+        ("LinkedCodeGroup", "devices") => Rule::BatchedList(1, MAX_GROUP_SIZE),
+        (t, "nodes" | "edges") if t.ends_with("Connection") => Rule::PageItems,
+        // Mutations: device lookup + create; read + device + update + re-read; group + update +
+        // re-read; delete.
+        ("Mutation", "createAccessCode" | "createLinkedAccessCodes") => Rule::Each(2),
+        ("Mutation", "updateAccessCode") => Rule::Each(4),
+        ("Mutation", "updateLinkedCodeGroup") => Rule::Each(2 * LINKED_GROUP_CALLS + 1),
+        ("Mutation", "deleteAccessCode") => Rule::Each(1),
+        _ => Rule::Free,
+    }
+}
+
+/// How many objects a selection set is resolved on, and in how many batches.
+#[derive(Clone, Copy)]
+struct At {
+    /// Objects of this type being resolved.
+    objects: u64,
+    /// Batches they fall into (one per parent list).
+    batches: u64,
+    /// For a connection's selection set: its `first`.
+    page: u64,
+}
+
+struct Walk<'a> {
+    registry: &'a Registry,
+    doc: &'a ExecutableDocument,
+    variables: &'a Variables,
+    /// Fragments being expanded, so a (not yet validated) fragment cycle ends.
+    expanding: Vec<&'a Name>,
+}
+
+impl<'a> Walk<'a> {
+    fn selection_set(&mut self, set: &'a SelectionSet, type_name: &str, at: At) -> u64 {
+        let mut cost = 0u64;
+        let mut batched_seen: HashSet<&str> = HashSet::new();
+        for selection in &set.items {
+            let add = match &selection.node {
+                Selection::Field(field) => {
+                    let name = field.node.name.node.as_str();
+                    let first_in_batch = batched_seen.insert(name);
+                    self.field(&field.node, type_name, at, first_in_batch)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    match self.doc.fragments.get(name) {
+                        Some(fragment) if !self.expanding.contains(&name) => {
+                            self.expanding.push(name);
+                            let on = fragment.node.type_condition.node.on.node.to_string();
+                            let c = self.selection_set(&fragment.node.selection_set.node, &on, at);
+                            self.expanding.pop();
+                            c
+                        }
+                        _ => 0,
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    let on = inline
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map(|c| c.node.on.node.to_string())
+                        .unwrap_or_else(|| type_name.to_owned());
+                    self.selection_set(&inline.node.selection_set.node, &on, at)
+                }
+            };
+            cost = cost.saturating_add(add);
+        }
+        cost
+    }
+
+    fn field(&mut self, field: &'a Field, type_name: &str, at: At, first_in_batch: bool) -> u64 {
+        let name = field.name.node.as_str();
+        let Some(meta) = self
+            .registry
+            .types
+            .get(type_name)
+            .and_then(|t| t.field_by_name(name))
+        else {
+            return 0; // unknown fields and introspection: validation answers them, Seam is not asked
+        };
+        let child_type = MetaTypeName::concrete_typename(&meta.ty);
+        let children = &field.selection_set.node;
+        let batch_cost = |n: u64| if first_in_batch { n * at.batches } else { 0 };
+        let (own, child_at) = match rule(type_name, name) {
+            Rule::Each(n) => (n.saturating_mul(at.objects), at),
+            Rule::Batched(n) => (batch_cost(n), at),
+            Rule::Free => (0, at),
+            Rule::Connection => {
+                let page = self.page_args(field);
+                let pages = page.as_ref().map_or(0, PageArgs::max_pages);
+                let first = page.as_ref().map_or(0, PageArgs::first);
+                (pages.saturating_mul(at.objects), At { page: first, ..at })
+            }
+            Rule::PageItems => (0, list_of(at, at.page)),
+            Rule::List(size) => (0, list_of(at, size)),
+            Rule::BatchedList(n, size) => (batch_cost(n), list_of(at, size)),
+        };
+        own.saturating_add(self.selection_set(children, child_type, child_at))
+    }
+
+    /// The connection's `first` / `after`, as the resolver will read them; None if invalid (the
+    /// resolver then refuses it without calling Seam).
+    fn page_args(&self, field: &Field) -> Option<PageArgs> {
+        let first = match self.argument(field, "first") {
+            Some(Value::Number(n)) => Some(i32::try_from(n.as_i64()?).ok()?),
+            Some(Value::Null) | None => None,
+            Some(_) => return None,
+        };
+        let after = match self.argument(field, "after") {
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Null) | None => None,
+            Some(_) => return None,
+        };
+        PageArgs::new(first, after).ok()
+    }
+
+    fn argument(&self, field: &Field, name: &str) -> Option<Value> {
+        let value = field.get_argument(name)?.node.clone();
+        value
+            .into_const_with(|var| {
+                Ok::<_, ()>(self.variables.get(&var).cloned().unwrap_or(Value::Null))
+            })
+            .ok()
+    }
+}
+
+fn list_of(at: At, size: u64) -> At {
+    At {
+        objects: at.objects.saturating_mul(size),
+        batches: at.objects,
+        page: 0,
+    }
+}
+
+/// The estimated upstream calls of each operation of `doc`, by name (None: the anonymous one).
+fn operation_costs<'a>(
+    registry: &'a Registry,
+    doc: &'a ExecutableDocument,
+    variables: &'a Variables,
+) -> Vec<(Option<String>, u64)> {
+    let root = At {
+        objects: 1,
+        batches: 1,
+        page: 0,
+    };
+    let mut walk = Walk {
+        registry,
+        doc,
+        variables,
+        expanding: Vec::new(),
+    };
+    let mut cost_of = |op: &'a Positioned<OperationDefinition>| {
+        let root_type = match op.node.ty {
+            OperationType::Query => registry.query_type.as_str(),
+            OperationType::Mutation => registry.mutation_type.as_deref().unwrap_or("Mutation"),
+            OperationType::Subscription => return 0, // costs accrue per event, not per request
+        };
+        walk.selection_set(&op.node.selection_set.node, root_type, root)
+    };
+    match &doc.operations {
+        DocumentOperations::Single(op) => vec![(None, cost_of(op))],
+        DocumentOperations::Multiple(ops) => ops
+            .iter()
+            .map(|(name, op)| (Some(name.to_string()), cost_of(op)))
+            .collect(),
+    }
+}
+
+/// Refuses requests whose estimated upstream calls exceed `budget`.
+pub(crate) struct UpstreamCostLimit {
+    pub(crate) budget: u64,
+}
+
+impl ExtensionFactory for UpstreamCostLimit {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CostCheck {
+            budget: self.budget,
+            costs: Mutex::default(),
+        })
+    }
+}
+
+/// One request's check: costs computed at parse time, enforced when the operation is chosen.
+struct CostCheck {
+    budget: u64,
+    costs: Mutex<Vec<(Option<String>, u64)>>,
+}
+
+#[async_trait::async_trait]
+impl Extension for CostCheck {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        let costs = operation_costs(&ctx.schema_env.registry, &doc, variables);
+        *self.costs.lock().unwrap_or_else(PoisonError::into_inner) = costs;
+        Ok(doc)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let cost = {
+            let costs = self.costs.lock().unwrap_or_else(PoisonError::into_inner);
+            match operation_name {
+                Some(name) => costs
+                    .iter()
+                    .find(|(n, _)| n.as_deref() == Some(name))
+                    .map_or(0, |(_, c)| *c),
+                None => costs.iter().map(|(_, c)| *c).max().unwrap_or(0),
+            }
+        };
+        if cost > self.budget {
+            return Response::from_errors(vec![over_budget(cost, self.budget)]);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+fn over_budget(cost: u64, budget: u64) -> ServerError {
+    let mut error = ServerError::new(
+        format!(
+            "This request could make up to {cost} calls to Seam; the limit is {budget}. \
+             Ask for fewer items (`first`), nest fewer connections, use fewer aliases, \
+             or split it into several requests"
+        ),
+        Some(Pos { line: 1, column: 1 }),
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", ErrorCode::CostLimitExceeded.as_str());
+    extensions.set("cost", cost);
+    extensions.set("budget", budget);
+    error.extensions = Some(extensions);
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{Request, Schema};
+    use serde_json::json;
+
+    use super::*;
+    use crate::schema::{mutation::MutationRoot, query::QueryRoot, subscription::SubscriptionRoot};
+
+    /// The estimate, read off the refusal of a schema whose budget is 0 (0 when nothing is refused).
+    async fn estimate(query: &str, variables: serde_json::Value) -> u64 {
+        let schema = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+            .extension(UpstreamCostLimit { budget: 0 })
+            .finish();
+        let response = schema
+            .execute(Request::new(query).variables(Variables::from_json(variables)))
+            .await;
+        let Some(error) = response.errors.first() else {
+            return 0;
+        };
+        match error.extensions.as_ref().and_then(|e| e.get("cost")) {
+            Some(Value::Number(n)) => n.as_u64().expect("cost"),
+            _ => 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn should_count_nested_connections_per_item() {
+        let nested = r#"{device(id:"d"){accessCodes(first:60){nodes{device{accessCodes(first:60){nodes{device{accessCodes(first:60){nodes{id}}}}}}}}}}"#;
+        // device 1 + its connection 1 + 60 devices in one batch 1 + 60 connections
+        // + 3,600 devices in 60 batches + 3,600 connections.
+        assert_eq!(
+            estimate(nested, json!({})).await,
+            1 + 1 + 1 + 60 + 60 + 3600
+        );
+        assert_eq!(estimate(r#"{device(id:"d"){id name}}"#, json!({})).await, 1);
+    }
+
+    #[tokio::test]
+    async fn should_share_one_batch_between_aliases_of_a_batched_lookup() {
+        let aliases: String = (0..100)
+            .map(|i| format!(r#"d{i}: device(id:"x{i}"){{id}} "#))
+            .collect();
+        assert_eq!(estimate(&format!("{{{aliases}}}"), json!({})).await, 1);
+        let attempts: String = (0..100)
+            .map(|i| format!(r#"a{i}: actionAttempt(id:"x{i}"){{id}} "#))
+            .collect();
+        assert_eq!(estimate(&format!("{{{attempts}}}"), json!({})).await, 100);
+    }
+
+    #[tokio::test]
+    async fn should_read_first_from_variables_and_fragments() {
+        let query = r#"query($n: Int) { accessCodes(deviceId: "d", first: $n) { ...Page } }
+            fragment Page on AccessCodeConnection { nodes { device { accessCodes { nodes { id } } } } }"#;
+        // 1 page + 1 device batch + n connections.
+        assert_eq!(estimate(query, json!({ "n": 7 })).await, 1 + 1 + 7);
+    }
+
+    #[tokio::test]
+    async fn should_charge_the_pages_a_cursor_forces() {
+        use base64::Engine;
+        let cursor =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"c":"p2","o":1,"l":1}"#);
+        let query =
+            r#"query($after: String) { devices(first: 500, after: $after) { nodes { id } } }"#;
+        assert_eq!(estimate(query, json!({ "after": cursor })).await, 501);
+    }
+}
