@@ -80,7 +80,8 @@ pub struct GatewayConfig {
     /// (requests without `Authorization`), besides the gateway's own origin. Comma-separated.
     #[arg(long, env = "SEAM_GRAPHQL_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
-    /// A client must send a request's head within this time, in ms.
+    /// A client must send a request's head within this time, in ms. It also bounds how long an idle
+    /// keep-alive connection stays open (the wait for the next request's head).
     #[arg(
         long,
         env = "SEAM_GRAPHQL_HEADER_READ_TIMEOUT_MS",
@@ -94,9 +95,6 @@ pub struct GatewayConfig {
         default_value_t = 10_000
     )]
     pub body_read_timeout_ms: u64,
-    /// An HTTP connection with no request for this long is closed, in ms.
-    #[arg(long, env = "SEAM_GRAPHQL_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
-    pub idle_timeout_ms: u64,
     /// On SIGTERM / Ctrl-C: how long in-flight requests may take to finish before the process
     /// exits anyway, in ms. Websockets are closed with 1001 at the start of it.
     #[arg(
@@ -158,7 +156,6 @@ impl std::fmt::Debug for GatewayConfig {
             .field("allowed_origins", &self.allowed_origins)
             .field("header_read_timeout_ms", &self.header_read_timeout_ms)
             .field("body_read_timeout_ms", &self.body_read_timeout_ms)
-            .field("idle_timeout_ms", &self.idle_timeout_ms)
             .field("shutdown_timeout_ms", &self.shutdown_timeout_ms)
             .field("ws_init_timeout_ms", &self.ws_init_timeout_ms)
             .field("ws_max_message_bytes", &self.ws_max_message_bytes)

@@ -37,6 +37,8 @@ pub struct RunningGateway {
     addr: SocketAddr,
     client: seam::SeamClient,
     live: events::LiveHub,
+    /// Cancelled to shut the server down as SIGTERM would.
+    stop: tokio_util::sync::CancellationToken,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -55,6 +57,11 @@ impl RunningGateway {
     /// Workspaces with at least one live subscription (one poller task each).
     pub fn live_workspaces(&self) -> usize {
         self.live.workspace_count()
+    }
+    /// Begins a graceful shutdown, as SIGTERM does: stop accepting, close websockets with 1001,
+    /// let in-flight requests finish within the shutdown timeout.
+    pub fn begin_shutdown(&self) {
+        self.stop.cancel();
     }
     /// Serves until the process is asked to stop.
     pub async fn wait(mut self) -> anyhow::Result<()> {
@@ -94,22 +101,32 @@ pub async fn serve(
         origins: http::OriginPolicy::new(&config.allowed_origins),
         limits: http::Limits::from_config(config),
         shutdown: tokio_util::sync::CancellationToken::new(),
+        sessions: tokio_util::task::TaskTracker::new(),
     };
     let addr = listener.local_addr()?;
     let state_live = state.gateway.live.clone();
+    let (shutdown, sessions) = (state.shutdown.clone(), state.sessions.clone());
+    let options = http::ServeOptions {
+        header_read_timeout: Duration::from_millis(config.header_read_timeout_ms.max(1)),
+        shutdown_timeout: Duration::from_millis(config.shutdown_timeout_ms),
+    };
+    let stop = tokio_util::sync::CancellationToken::new();
+    let stop_requested = stop.clone();
     let app = http::app(state);
     let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-        {
-            tracing::error!(error = %e, "server stopped");
-        }
+        let stop = async move {
+            tokio::select! {
+                _ = shutdown_signal() => {}
+                _ = stop_requested.cancelled() => {}
+            }
+        };
+        http::serve(listener, app, options, shutdown, sessions, stop).await;
     });
     Ok(RunningGateway {
         addr,
         client,
         live: state_live,
+        stop,
         task: Some(task),
     })
 }

@@ -1,15 +1,23 @@
 //! `POST /graphql` and the GraphiQL playground at `GET /graphql`.
+//!
+//! The body is read and decoded here rather than by async-graphql-axum's extractor, so that every
+//! refusal (malformed JSON, a batch, a body too large or too slow, a cross-site use of the server's
+//! key) is a GraphQL error with `extensions.code`, not a line of plain text.
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql::ErrorExtensions;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::{ErrorExtensionValues, ServerError};
+use async_graphql_axum::GraphQLResponse;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
 
 use super::auth::bearer_key;
-use super::AppState;
+use super::{AppState, BODY_LIMIT};
 use crate::schema::{ErrorCode, RequestScope};
+use crate::seam::ApiKey;
 
 pub(crate) async fn playground() -> impl IntoResponse {
     Html(
@@ -25,21 +33,138 @@ pub(crate) async fn playground() -> impl IntoResponse {
 pub(crate) async fn execute(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let mut request = request.into_inner();
-    let key = match bearer_key(&headers) {
-        Ok(Some(key)) => Some(key),
-        Ok(None) => state.default_key.as_deref().cloned(),
-        Err(problem) => {
-            let error = async_graphql::Error::new(problem)
-                .extend_with(|_, ext| ext.set("code", ErrorCode::Unauthenticated.as_str()))
-                .into_server_error(async_graphql::Pos::default());
-            return async_graphql::Response::from_errors(vec![error]).into();
-        }
+    body: Body,
+) -> Response {
+    let key = match caller_key(&state, &headers) {
+        Ok(key) => key,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let bytes = match read_body(&state, body).await {
+        Ok(bytes) => bytes,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let mut request = match decode(&bytes) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(),
     };
     if let Some(key) = key {
         request = request.data(RequestScope::new(&state.gateway, key));
     }
-    state.schema.execute(request).await.into()
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+}
+
+/// A request refused before it reached the schema.
+pub(crate) struct Refusal {
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let mut error = ServerError::new(self.message, None);
+        let mut extensions = ErrorExtensionValues::default();
+        extensions.set("code", self.code.as_str());
+        error.extensions = Some(extensions);
+        let body = async_graphql::Response::from_errors(vec![error]);
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// The key the request acts with: its own `Authorization`, else the gateway's default key, which
+/// only same-origin (or allow-listed) browsers and non-browser clients may use.
+fn caller_key(state: &AppState, headers: &HeaderMap) -> Result<Option<ApiKey>, Refusal> {
+    match bearer_key(headers) {
+        Ok(Some(key)) => Ok(Some(key)),
+        Ok(None) => {
+            if !state.origins.allows(headers) {
+                return Err(Refusal::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "Requests from other origins must send their own `Authorization: Bearer <seam api key>` \
+                     (or be added to SEAM_GRAPHQL_ALLOWED_ORIGINS)",
+                ));
+            }
+            // A browser can send text/plain or a form cross-site without a preflight; only JSON
+            // may use the server's key.
+            if !is_json(headers) {
+                return Err(Refusal::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    ErrorCode::BadRequest,
+                    "Send the request as `Content-Type: application/json`",
+                ));
+            }
+            Ok(state.default_key.as_deref().cloned())
+        }
+        // 200, as for every other GraphQL error about the key.
+        Err(problem) => Err(Refusal::new(
+            StatusCode::OK,
+            ErrorCode::Unauthenticated,
+            problem,
+        )),
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v == "application/graphql-response+json")
+}
+
+/// The whole body, within the size limit and the body read timeout.
+async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Refusal> {
+    let timeout = state.limits.body_read_timeout;
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "The request body is over {} KiB, or was cut off",
+                BODY_LIMIT / 1024
+            ),
+        )),
+        Err(_) => Err(Refusal::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::BadRequest,
+            format!(
+                "The request body did not arrive within {} ms",
+                timeout.as_millis()
+            ),
+        )),
+    }
+}
+
+/// One GraphQL request (`{"query", "variables", "operationName", "extensions"}`).
+fn decode(bytes: &[u8]) -> Result<async_graphql::Request, Refusal> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "Batched requests are not supported; send one operation per request",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        Refusal::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            format!(
+                "The body is not a GraphQL request (JSON with a `query` string): {}",
+                e
+            ),
+        )
+    })
 }

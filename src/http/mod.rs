@@ -4,17 +4,19 @@ mod auth;
 mod graphql;
 mod health;
 mod origin;
+mod serve;
 
 pub(crate) use origin::OriginPolicy;
+pub(crate) use serve::{serve, ServeOptions};
 mod webhooks; // live status (issue 6)
 mod ws; // live status (issue 6)
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -34,6 +36,8 @@ pub(crate) struct AppState {
     pub(crate) limits: Limits,
     /// Cancelled when the server starts shutting down (websockets close with 1001).
     pub(crate) shutdown: tokio_util::sync::CancellationToken,
+    /// Upgraded (websocket) connections, which the server waits for on shutdown.
+    pub(crate) sessions: tokio_util::task::TaskTracker,
 }
 
 /// Transport limits, from the config.
@@ -61,7 +65,7 @@ impl Limits {
 }
 
 /// Largest request body accepted (GraphQL documents and webhook deliveries).
-const BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 
 pub(crate) fn app(state: AppState) -> Router {
     Router::new()
@@ -72,10 +76,22 @@ pub(crate) fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Extractors (webhook bodies) stop at the limit; `/graphql` reads its body itself, under
+        // the same limit, so that its refusal is a coded GraphQL error.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::GATEWAY_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The request's span: method and path only. The query string can carry a whole GraphQL document,
+/// PINs included (`GET /graphql?query=...`), so it is never logged.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }

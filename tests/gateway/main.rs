@@ -1,7 +1,9 @@
 //! Gateway integration tests: GraphQL over real HTTP against the embedded sandbox.
 
 mod batching;
+mod cost;
 mod errors;
+mod hostile_http;
 mod http;
 mod redaction;
 mod seeds;

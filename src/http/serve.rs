@@ -1,0 +1,98 @@
+//! The accept loop: hyper connections with a header read timeout, and a shutdown bounded in time.
+//!
+//! `axum::serve` has neither: a client that sends half a request head holds its connection (and,
+//! after SIGTERM, the whole process) forever. Here every connection is watched by a graceful
+//! shutdown handle; on shutdown the listener closes, websockets are told to close (1001), in-flight
+//! requests get until `shutdown_timeout` to finish, and whatever is left is dropped.
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Connection timeouts and the shutdown bound.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ServeOptions {
+    /// Time to send a request head; also the longest a keep-alive connection may sit idle.
+    pub(crate) header_read_timeout: Duration,
+    /// Longest wait for in-flight requests and websockets after shutdown begins.
+    pub(crate) shutdown_timeout: Duration,
+}
+
+/// Serves `app` until `stop` resolves, then shuts down within `options.shutdown_timeout`.
+/// `shutdown` is cancelled when shutdown begins (websockets watch it); `sessions` tracks upgraded
+/// connections, which hyper no longer sees.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: Router,
+    options: ServeOptions,
+    shutdown: CancellationToken,
+    sessions: TaskTracker,
+    stop: impl Future<Output = ()>,
+) {
+    let builder = connection_builder(options);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let service = TowerToHyperService::new(app.clone());
+                let connection = builder
+                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                    .into_owned();
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            _ = &mut stop => break,
+        }
+    }
+    drop(listener);
+    shutdown.cancel();
+    sessions.close();
+    let drained = async {
+        graceful.shutdown().await;
+        sessions.wait().await;
+    };
+    if tokio::time::timeout(options.shutdown_timeout, drained)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            timeout_ms = options.shutdown_timeout.as_millis() as u64,
+            "connections still open at the end of the shutdown timeout; closing them"
+        );
+    }
+}
+
+fn connection_builder(options: ServeOptions) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(options.header_read_timeout))
+        .keep_alive_timeout(options.header_read_timeout);
+    builder
+}

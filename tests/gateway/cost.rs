@@ -1,0 +1,122 @@
+//! Hostile queries: whatever their shape, a request costs at most the upstream budget, and one
+//! over it is refused before the first Seam call.
+
+use serde_json::{json, Value};
+
+use crate::support::{config, data, error_codes, TestGateway};
+
+/// Runs `query` and asserts it was refused with `code` and made no upstream call at all.
+async fn assert_refused_upstream_free(t: &TestGateway, query: &str, variables: Value, code: &str) {
+    t.sandbox.reset_calls();
+    let r = t.gql(query, variables).await;
+    assert_eq!(error_codes(&r), [code], "{r:#}");
+    assert!(
+        t.upstream().values().all(|n| *n == 0),
+        "upstream was called: {:?}",
+        t.upstream()
+    );
+}
+
+const NESTED: &str = r#"{device(id:"harness_lock_4to8"){accessCodes(first:60){nodes{device{accessCodes(first:60){nodes{device{accessCodes(first:60){nodes{id}}}}}}}}}}"#;
+
+#[tokio::test]
+async fn should_refuse_a_nested_fan_out_before_any_upstream_call() {
+    let t = TestGateway::start().await;
+    t.sandbox.reset_calls();
+    let r = t.gql(NESTED, json!({})).await;
+    assert_eq!(error_codes(&r), ["COST_LIMIT_EXCEEDED"], "{r:#}");
+    assert_eq!(r["errors"][0]["extensions"]["cost"], 3723, "{r:#}");
+    assert_eq!(r["errors"][0]["extensions"]["budget"], 50, "{r:#}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("3723"));
+    assert!(t.upstream().values().all(|n| *n == 0), "{:?}", t.upstream());
+}
+
+#[tokio::test]
+async fn should_run_the_same_shape_within_the_budget() {
+    let t = TestGateway::start().await;
+    t.sandbox.reset_calls();
+    // 1 device + 1 page + 1 device batch + 5 pages = 8 calls at most.
+    let r = t
+        .gql(
+            r#"{device(id:"harness_lock_4to8"){accessCodes(first:5){nodes{device{accessCodes(first:5){nodes{id}}}}}}}"#,
+            json!({}),
+        )
+        .await;
+    data(&r);
+    let calls: u64 = t.upstream().values().sum();
+    assert!(calls <= 8, "{:?}", t.upstream());
+}
+
+#[tokio::test]
+async fn should_honour_a_configured_budget() {
+    let mut c = config();
+    c.max_upstream_calls = 2;
+    let t = TestGateway::start_with(c).await;
+    let three = r#"{ a: actionAttempt(id:"x"){id} b: actionAttempt(id:"y"){id} c: actionAttempt(id:"z"){id} }"#;
+    assert_refused_upstream_free(&t, three, json!({}), "COST_LIMIT_EXCEEDED").await;
+}
+
+#[tokio::test]
+async fn should_not_let_a_small_cursor_multiply_calls() {
+    let t = TestGateway::start().await;
+    let first = t
+        .gql(
+            r#"{ devices(first: 1) { pageInfo { endCursor } } }"#,
+            json!({}),
+        )
+        .await;
+    let cursor = data(&first)["devices"]["pageInfo"]["endCursor"]
+        .as_str()
+        .expect("cursor")
+        .to_owned();
+    let reuse = "query($c: String) { devices(first: 500, after: $c) { nodes { id } } }";
+    assert_refused_upstream_free(&t, reuse, json!({ "c": cursor }), "COST_LIMIT_EXCEEDED").await;
+    let aliases: String = (0..40)
+        .map(|i| format!("d{i}: devices(first: 500, after: $c) {{ nodes {{ id }} }} "))
+        .collect();
+    let aliased = format!("query($c: String) {{ {aliases} }}");
+    assert_refused_upstream_free(&t, &aliased, json!({ "c": cursor }), "COST_LIMIT_EXCEEDED").await;
+    // The same cursor with a page size it can serve in a few calls works.
+    let r = t
+        .gql(
+            "query($c: String) { devices(first: 3, after: $c) { nodes { id } } }",
+            json!({ "c": cursor }),
+        )
+        .await;
+    assert_eq!(data(&r)["devices"]["nodes"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn should_refuse_aliased_fan_outs() {
+    let t = TestGateway::start().await;
+    let attempts: String = (0..1000)
+        .map(|i| format!(r#"a{i}: actionAttempt(id: "x{i}") {{ id }} "#))
+        .collect();
+    assert_refused_upstream_free(
+        &t,
+        &format!("{{ {attempts} }}"),
+        json!({}),
+        "COST_LIMIT_EXCEEDED",
+    )
+    .await;
+    let lists: String = (0..500)
+        .map(|i| format!("d{i}: devices(first: 1) {{ nodes {{ id }} }} "))
+        .collect();
+    assert_refused_upstream_free(
+        &t,
+        &format!("{{ {lists} }}"),
+        json!({}),
+        "COST_LIMIT_EXCEEDED",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn should_refuse_a_forged_cursor_page_size() {
+    use base64::Engine;
+    let t = TestGateway::start().await;
+    let forged =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"c":null,"o":0,"l":1000000}"#);
+    let query = "query($c: String) { devices(first: 5, after: $c) { nodes { id } } }";
+    assert_refused_upstream_free(&t, query, json!({ "c": forged }), "BAD_USER_INPUT").await;
+}
