@@ -178,7 +178,14 @@ impl DeviceCache {
 #[derive(Clone)]
 pub(crate) struct LinkedGroupIndex {
     inner: Cache<Key, Arc<Vec<String>>>,
+    /// Keys a scan found no code for. Without this, asking for a made-up key rescans the whole
+    /// workspace on every request; with it, for [`ABSENT_TTL`].
+    absent: Cache<Key, ()>,
 }
+
+/// How long a key that no code has is answered NOT_FOUND without another scan. A group created
+/// outside this gateway in that time is seen once it passes.
+pub(crate) const ABSENT_TTL: Duration = Duration::from_secs(30);
 
 impl LinkedGroupIndex {
     pub(crate) fn new(ttl: Duration, capacity: u64) -> Self {
@@ -187,7 +194,23 @@ impl LinkedGroupIndex {
                 .time_to_live(ttl)
                 .max_capacity(capacity)
                 .build(),
+            absent: Cache::builder()
+                .time_to_live(ABSENT_TTL)
+                .max_capacity(capacity)
+                .build(),
         }
+    }
+
+    /// True when a recent scan found no code with this key.
+    pub(crate) async fn known_absent(&self, tenant: &TenantId, common_code_key: &str) -> bool {
+        self.absent
+            .contains_key(&(tenant.clone(), common_code_key.to_owned()))
+    }
+
+    pub(crate) async fn mark_absent(&self, tenant: &TenantId, common_code_key: &str) {
+        self.absent
+            .insert((tenant.clone(), common_code_key.to_owned()), ())
+            .await;
     }
 
     pub(crate) async fn get(
@@ -201,9 +224,9 @@ impl LinkedGroupIndex {
     }
 
     pub(crate) async fn insert(&self, tenant: &TenantId, common_code_key: &str, ids: Vec<String>) {
-        self.inner
-            .insert((tenant.clone(), common_code_key.to_owned()), Arc::new(ids))
-            .await;
+        let key = (tenant.clone(), common_code_key.to_owned());
+        self.absent.invalidate(&key).await;
+        self.inner.insert(key, Arc::new(ids)).await;
     }
 }
 

@@ -29,9 +29,11 @@ impl Loader<String> for LinkedGroupLoader {
         let tenant = self.key.tenant();
         let mut known_ids = Vec::new();
         let mut unindexed = Vec::new();
+        let mut absent = Vec::new();
         for key in keys {
             match self.index.get(tenant, key).await {
                 Some(ids) => known_ids.extend(ids.iter().cloned()),
+                None if self.index.known_absent(tenant, key).await => absent.push(key),
                 None => unindexed.push(key.clone()),
             }
         }
@@ -42,7 +44,7 @@ impl Loader<String> for LinkedGroupLoader {
         let mut groups = group_by_key(codes, keys);
         // An indexed group whose codes are all gone is looked for again by scanning.
         for key in keys {
-            if !groups.contains_key(key) && !unindexed.contains(key) {
+            if !groups.contains_key(key) && !unindexed.contains(key) && !absent.contains(&key) {
                 unindexed.push(key.clone());
             }
         }
@@ -52,6 +54,9 @@ impl Loader<String> for LinkedGroupLoader {
             for (key, members) in &scanned {
                 let ids = members.iter().map(|c| c.access_code_id.clone()).collect();
                 self.index.insert(tenant, key, ids).await;
+            }
+            for key in unindexed.iter().filter(|k| !scanned.contains_key(*k)) {
+                self.index.mark_absent(tenant, key).await;
             }
             groups.extend(scanned);
         }

@@ -9,6 +9,7 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID
 use super::access_code::{AccessCode, AccessCodeType};
 use super::action_attempt::ActionAttempt;
 use super::context::{gateway, scope, Gateway, RequestScope};
+use super::cost::MAX_GROUP_SIZE;
 use super::error::{ErrorCode, GatewayError, GatewayResult};
 use super::linked_code_group::LinkedCodeGroup;
 use super::scalars::DateTime;
@@ -17,6 +18,10 @@ use crate::seam::wire::{
     self, format_time, CreateAccessCodeRequest, CreateMultipleRequest, UpdateAccessCodeRequest,
     UpdateMultipleRequest,
 };
+use crate::seam::Pin;
+
+/// Most locks one linked group may span (the cost model assumes no more).
+const MAX_LINKED_DEVICES: usize = MAX_GROUP_SIZE as usize;
 
 pub struct MutationRoot;
 
@@ -169,15 +174,12 @@ impl MutationRoot {
 
         let device = scope.device(&device_id).await?;
         require_online_codes(&device)?;
-        if let Some(len) = code.as_ref().map(|c| c.digits() as u32).or(preferred) {
+        if let Some(code) = &code {
+            validate::pin_fits(&device, code)?;
+        } else if let Some(len) = preferred {
             if !validate::length_fits(&device, len) {
-                let what = if code.is_some() {
-                    "`code`"
-                } else {
-                    "`preferredCodeLength`"
-                };
                 return Err(GatewayError::bad_input(format!(
-                    "{what} has {len} digits, but device `{device_id}` accepts PINs of {}",
+                    "`preferredCodeLength` is {len}, but device `{device_id}` accepts PINs of {}",
                     validate::describe_lengths(&device)
                 ))
                 .into());
@@ -213,6 +215,13 @@ impl MutationRoot {
             return Err(
                 GatewayError::bad_input("`deviceIds` must name at least one device").into(),
             );
+        }
+        if input.device_ids.len() > MAX_LINKED_DEVICES {
+            return Err(GatewayError::bad_input(format!(
+                "`deviceIds` names {} devices; link at most {MAX_LINKED_DEVICES} at once",
+                input.device_ids.len()
+            ))
+            .into());
         }
         let mut device_ids = Vec::with_capacity(input.device_ids.len());
         let mut seen = HashSet::new();
@@ -270,6 +279,9 @@ impl MutationRoot {
                 &devices,
                 code.as_ref().map(|c| c.digits() as u32).or(preferred),
             )?;
+            if let Some(code) = &code {
+                check_rules_can_be_shared(&devices, code)?;
+            }
         }
 
         let request = CreateMultipleRequest {
@@ -353,15 +365,7 @@ impl MutationRoot {
         let current = scope.access_code(&id).await?;
         if let Some(code) = &code {
             let device = scope.device(&current.device_id).await?;
-            if !validate::length_fits(&device, code.digits() as u32) {
-                return Err(GatewayError::bad_input(format!(
-                    "`code` has {} digits, but device `{}` accepts PINs of {}",
-                    code.digits(),
-                    current.device_id,
-                    validate::describe_lengths(&device)
-                ))
-                .into());
-            }
+            validate::pin_fits(&device, code)?;
         }
         let window = if to_ongoing {
             None
@@ -539,6 +543,22 @@ fn check_code_can_be_shared(devices: &[&Arc<wire::Device>], len: Option<u32>) ->
             }
         }
     }
+}
+
+/// Refuses, before calling Seam, a shared PIN that breaks some lock's PIN rules.
+fn check_rules_can_be_shared(devices: &[&Arc<wire::Device>], code: &Pin) -> GatewayResult<()> {
+    for device in devices {
+        if let Err(e) = validate::pin_fits(device, code) {
+            return Err(GatewayError::new(
+                ErrorCode::CodeCannotBeShared,
+                format!(
+                    "{}; use `behaviorWhenCodeCannotBeShared: CREATE_RANDOM_CODE` to give such locks their own PIN",
+                    e.message
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn quote_list(ids: &[&str]) -> String {

@@ -44,11 +44,7 @@ impl QueryRoot {
     ) -> Result<DeviceConnection> {
         let page = PageArgs::new(first, after)?;
         let device_ids = device_ids
-            .map(|ids| {
-                ids.iter()
-                    .map(|i| validate::id("deviceIds", i))
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|ids| validate::id_list("deviceIds", &ids))
             .transpose()?;
         let filters = DeviceListRequest {
             device_ids,
@@ -87,11 +83,7 @@ impl QueryRoot {
             .map(|d| validate::id("deviceId", &d))
             .transpose()?;
         let ids = access_code_ids
-            .map(|ids| {
-                ids.iter()
-                    .map(|i| validate::id("accessCodeIds", i))
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|ids| validate::id_list("accessCodeIds", &ids))
             .transpose()?;
         if device_id.is_none() && ids.is_none() {
             return Err(GatewayError::bad_input(

@@ -6,5 +6,6 @@ mod errors;
 mod hostile_http;
 mod http;
 mod redaction;
+mod refusals;
 mod seeds;
 mod support;
