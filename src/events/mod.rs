@@ -6,6 +6,9 @@
 //! Flow: source -> [`LiveHub::ingest`] (status events only, de-duplicated by `event_id`) -> one of a
 //! few ordered shards (by access code, so each code's events stay in order) -> one `access_codes/get`
 //! per event with a key of the event's workspace -> [`StatusChange`] -> that workspace's channel.
+//!
+//! An event's `workspace_id` is only a claim: it is published to that workspace only when the
+//! workspace's own key proves the event belongs there (see [`Inner::resolve`]).
 
 mod poller;
 mod status;
@@ -96,8 +99,9 @@ struct Inner {
     seen: moka::sync::Cache<String, ()>,
     /// Tenant (API key) -> its Seam workspace id.
     workspace_of: moka::future::Cache<TenantId, String>,
-    /// Access code id -> what was last published about it (previous status, device, key).
-    known: moka::sync::Cache<String, Known>,
+    /// (Workspace id, access code id) -> what was last published about it there (previous status,
+    /// device, key). Keyed by workspace too, so one workspace's history never fills another's event.
+    known: moka::sync::Cache<(String, String), Known>,
     workspaces: Mutex<HashMap<String, Workspace>>,
     shards: Vec<mpsc::Sender<Event>>,
     last_delivery: Mutex<HashMap<String, Instant>>,
@@ -440,42 +444,30 @@ impl Inner {
             tracing::debug!(event_id = %event.event_id, %workspace_id, "no subscriber for workspace");
             return;
         };
-        let code = if event.event_type == "access_code.removed_from_device" {
-            None
-        } else {
-            match self.client.get_access_code(&key, code_id).await {
-                Ok(c) => Some(Arc::new(c)),
-                Err(e) if e.is_not_found() => None,
-                Err(e) => {
-                    tracing::debug!(error = %e, access_code_id = %code_id, tenant = %key.tenant(), "could not read the code");
-                    None
-                }
-            }
+        let Some(Resolved {
+            code,
+            known,
+            device_id,
+        }) = self.resolve(&event, workspace_id, code_id, &key).await
+        else {
+            tracing::debug!(event_id = %event.event_id, %workspace_id, access_code_id = %code_id, "event not provably of its workspace; dropped");
+            return;
         };
-        let known = self.known.get(code_id);
         let status = status::derive(
             &event,
             code.as_deref(),
             known.as_ref().map(|k| k.status.as_str()),
         );
-        let Some(device_id) = event
-            .device_id
-            .clone()
-            .or_else(|| code.as_ref().map(|c| c.device_id.clone()))
-            .or_else(|| known.as_ref().map(|k| k.device_id.clone()))
-        else {
-            tracing::debug!(event_id = %event.event_id, "event without a device; skipped");
-            return;
-        };
         let common_code_key = code
             .as_ref()
             .and_then(|c| c.common_code_key.clone())
             .or_else(|| known.as_ref().and_then(|k| k.common_code_key.clone()));
+        let known_key = (workspace_id.clone(), code_id.clone());
         if event.event_type == "access_code.removed_from_device" {
-            self.known.invalidate(code_id);
+            self.known.invalidate(&known_key);
         } else {
             self.known.insert(
-                code_id.clone(),
+                known_key,
                 Known {
                     status: status.clone(),
                     device_id: device_id.clone(),
@@ -523,6 +515,82 @@ impl Inner {
         );
         let _ = channel.send(Arc::new(change));
     }
+
+    /// What an event may be published with in `workspace_id`, or None when nothing proves the event
+    /// belongs there. The proof, always with the workspace's own key: the code is readable; or, the
+    /// code being gone or unreadable, the workspace already knew it, or can read the event's device.
+    async fn resolve(
+        &self,
+        event: &Event,
+        workspace_id: &str,
+        code_id: &str,
+        key: &ApiKey,
+    ) -> Option<Resolved> {
+        let code = self.read_code(event, key, code_id).await;
+        let known = self
+            .known
+            .get(&(workspace_id.to_owned(), code_id.to_owned()));
+        // The event's device is the last resort: it is only a claim, checked against the workspace.
+        let device_id = match (&code, &known) {
+            (Some(code), _) => code.device_id.clone(),
+            (None, Some(known)) => known.device_id.clone(),
+            (None, None) => {
+                let device_id = event.device_id.as_deref()?;
+                if !self.device_visible(key, device_id).await {
+                    return None;
+                }
+                device_id.to_owned()
+            }
+        };
+        Some(Resolved {
+            code,
+            known,
+            device_id,
+        })
+    }
+
+    /// The event's code as `key` reads it after the event; None once it is gone (or unreadable).
+    async fn read_code(
+        &self,
+        event: &Event,
+        key: &ApiKey,
+        code_id: &str,
+    ) -> Option<Arc<AccessCode>> {
+        if event.event_type == "access_code.removed_from_device" {
+            return None;
+        }
+        match self.client.get_access_code(key, code_id).await {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => {
+                tracing::debug!(error = %e, access_code_id = %code_id, tenant = %key.tenant(), "could not read the code");
+                None
+            }
+        }
+    }
+
+    /// True when `key` can see the device: from the tenant's device cache, else `devices/get`.
+    async fn device_visible(&self, key: &ApiKey, device_id: &str) -> bool {
+        if self.devices.get(key.tenant(), device_id).await.is_some() {
+            return true;
+        }
+        match self.client.get_device(key, device_id).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::debug!(error = %e, %device_id, tenant = %key.tenant(), "event's device not visible to its workspace");
+                false
+            }
+        }
+    }
+}
+
+/// An event's facts, each established with the key of the workspace it is published to.
+struct Resolved {
+    /// The code as read after the event; None once it is gone.
+    code: Option<Arc<AccessCode>>,
+    /// What this workspace last published about the code.
+    known: Option<Known>,
+    device_id: String,
 }
 
 async fn shard_worker(hub: Weak<Inner>, mut rx: mpsc::Receiver<Event>) {

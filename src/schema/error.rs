@@ -182,6 +182,7 @@ impl From<GatewayError> for Error {
                 if let Some(id) = request_id {
                     ext.set("upstreamRequestId", id.as_str());
                 }
+                // Already PIN-scrubbed, keys and values, when the `SeamError` was built.
                 if let Some(v) = validation_errors {
                     if let Ok(v) = async_graphql::Value::from_json((**v).clone()) {
                         ext.set("validationErrors", v);

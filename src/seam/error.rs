@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::pin::redact_pins;
+use super::pin::{redact_pin, redact_pins, scrub_json, Pin};
 
-/// A failed call to Seam. Messages are PIN-redacted when built, so the error is safe to log and show.
+/// A failed call to Seam. Every upstream string it carries (message, type, request id, and every
+/// string, key and number inside `data` and `validation_errors`) is PIN-redacted when built, so the
+/// error is safe to log, `Debug`-print and show.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum SeamError {
     /// Seam answered with its error envelope (or a non-2xx status).
@@ -42,11 +44,36 @@ impl SeamError {
     ) -> Self {
         SeamError::Api {
             status,
-            kind,
+            kind: redact_pins(&kind),
             message: redact_pins(message),
-            data: data.map(Arc::new),
-            validation_errors: validation_errors.map(Arc::new),
-            request_id,
+            data: data.map(|v| Arc::new(scrub_json(&v, &redact_pins))),
+            validation_errors: validation_errors.map(|v| Arc::new(scrub_json(&v, &redact_pins))),
+            request_id: request_id.as_deref().map(redact_pins),
+        }
+    }
+
+    /// Scrubs the PIN the gateway sent in the failed call, whatever its shape: Seam may echo it
+    /// where the generic rule of [`redact_pins`] would not catch it.
+    pub(crate) fn without_pin(self, pin: Option<&Pin>) -> Self {
+        let Some(pin) = pin else { return self };
+        let scrub = |s: &str| redact_pin(s, Some(pin));
+        match self {
+            SeamError::Api {
+                status,
+                kind,
+                message,
+                data,
+                validation_errors,
+                request_id,
+            } => SeamError::Api {
+                status,
+                kind: scrub(&kind),
+                message: scrub(&message),
+                data: data.map(|v| Arc::new(scrub_json(&v, &scrub))),
+                validation_errors: validation_errors.map(|v| Arc::new(scrub_json(&v, &scrub))),
+                request_id: request_id.as_deref().map(scrub),
+            },
+            other => other,
         }
     }
 

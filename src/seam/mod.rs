@@ -155,7 +155,9 @@ impl SeamClient {
         key: &ApiKey,
         request: &CreateAccessCodeRequest,
     ) -> Result<AccessCodeResponse, SeamError> {
-        self.call(key, "/access_codes/create", request).await
+        self.call(key, "/access_codes/create", request)
+            .await
+            .map_err(|e| e.without_pin(request.code.as_ref()))
     }
 
     pub async fn create_multiple(
@@ -165,7 +167,8 @@ impl SeamClient {
     ) -> Result<Vec<AccessCode>, SeamError> {
         let r: AccessCodeListResponse = self
             .call(key, "/access_codes/create_multiple", request)
-            .await?;
+            .await
+            .map_err(|e| e.without_pin(request.code.as_ref()))?;
         Ok(r.access_codes)
     }
 
@@ -174,7 +177,10 @@ impl SeamClient {
         key: &ApiKey,
         request: &UpdateAccessCodeRequest,
     ) -> Result<Option<ActionAttempt>, SeamError> {
-        let r: ActionAttemptResponse = self.call(key, "/access_codes/update", request).await?;
+        let r: ActionAttemptResponse = self
+            .call(key, "/access_codes/update", request)
+            .await
+            .map_err(|e| e.without_pin(request.code.as_ref()))?;
         Ok(r.action_attempt)
     }
 

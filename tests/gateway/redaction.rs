@@ -1,11 +1,18 @@
-//! No PIN and no API key reaches a log line, at debug level, on the success and the error paths.
+//! No PIN and no API key reaches a log line, at debug level, on the success and the error paths,
+//! and no PIN Seam echoes in an error reaches the client.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use serde_json::json;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
 
-use crate::support::{data, error_codes, TestGateway, KEY_1, KEY_2};
+use crate::support::{
+    config, data, error_codes, post_graphql, start_gateway, TestGateway, KEY_1, KEY_2,
+};
+use seam_graphql::UpstreamTarget;
 
 /// Every log line any test of this binary writes, at debug level and above.
 fn captured() -> &'static Arc<Mutex<Vec<u8>>> {
@@ -81,4 +88,77 @@ async fn should_keep_pins_and_keys_out_of_every_log_line() {
     for secret in ["918273", "564738", KEY_1, KEY_2, "wrong_key_4711"] {
         assert!(!text.contains(secret), "`{secret}` appears in the logs");
     }
+}
+
+/// A Seam stand-in: one lock taking 4- and 6-digit PINs, and a 400 to every create that echoes the
+/// PIN it was sent in every shape seen from Seam: glued to words, in `validation_errors` (values and
+/// keys), in `data`, and inside an id (where only the gateway's knowledge of its PIN can catch it).
+async fn start_echoing_upstream() -> String {
+    let device = json!({
+        "device_id": "echo_lock",
+        "device_type": "yale_lock",
+        "capabilities_supported": ["lock", "access_code"],
+        "can_program_online_access_codes": true,
+        "properties": {"online": true, "supported_code_lengths": [4, 6]},
+    });
+    let create = |Json(body): Json<Value>| async move {
+        let pin = body["code"].as_str().unwrap_or_default().to_owned();
+        let envelope = json!({"error": {
+            "type": "invalid_input",
+            "message": format!("code_{pin} is invalid; PIN:{pin}x rejected"),
+            "validation_errors": {
+                "code": {"_errors": [format!("{pin} is not allowed")]},
+                pin.clone(): {"_errors": [format!("ba3a361f-4acb-{pin}-9cce-12b164e70554 holds it")]},
+            },
+            "data": {"code": pin, "rejected": [pin.parse::<u64>().unwrap_or(0)]},
+        }, "ok": false});
+        (axum::http::StatusCode::BAD_REQUEST, Json(envelope))
+    };
+    let app = Router::new()
+        .route(
+            "/devices/list",
+            post(move || async move { Json(json!({"devices": [device], "ok": true})) }),
+        )
+        .route("/access_codes/create", post(create));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base_url
+}
+
+#[tokio::test]
+async fn should_scrub_every_pin_seam_echoes_in_an_error() {
+    let logs = captured();
+    let gateway = start_gateway(
+        &config(),
+        UpstreamTarget {
+            base_url: start_echoing_upstream().await,
+            default_key: Some("k".into()),
+        },
+    )
+    .await;
+    let url = format!("http://{}/graphql", gateway.addr());
+    let create = "mutation($input: CreateAccessCodeInput!) { createAccessCode(input: $input) { accessCode { id } } }";
+    for pin in ["482913", "4122"] {
+        let input = json!({"input": {"deviceId": "echo_lock", "code": pin}});
+        let r = post_graphql(&reqwest::Client::new(), &url, None, create, input).await;
+        assert_eq!(error_codes(&r), ["BAD_USER_INPUT"], "{r:#}");
+        let text = r.to_string();
+        assert!(
+            !text.contains(pin),
+            "the PIN {pin} reached the client: {r:#}"
+        );
+        let error = &r["errors"][0];
+        assert_eq!(
+            error["message"],
+            "Seam: code_[redacted] is invalid; PIN:[redacted]x rejected"
+        );
+        // Seam's hints are kept, minus the PIN.
+        assert_eq!(
+            error["extensions"]["validationErrors"]["code"]["_errors"][0],
+            "[redacted] is not allowed"
+        );
+    }
+    let text = String::from_utf8_lossy(&logs.lock().expect("log buffer")).into_owned();
+    assert!(!text.contains("482913"), "a PIN appears in the logs");
 }

@@ -140,6 +140,65 @@ async fn should_not_deliver_another_workspaces_changes() {
     ws2_prying.expect_silence(Duration::ZERO).await;
 }
 
+/// A fresh status event about `code_id`, as Seam would deliver it.
+fn status_event(event_type: &str, workspace_id: &str, device_id: &str, code_id: &str) -> String {
+    json!({
+        "event_id": uuid::Uuid::new_v4().to_string(),
+        "event_type": event_type,
+        "workspace_id": workspace_id,
+        "device_id": device_id,
+        "access_code_id": code_id,
+        "occurred_at": "2030-01-01T00:00:00.000Z",
+    })
+    .to_string()
+}
+
+/// Posts `body` correctly signed; asserts the gateway took it.
+async fn deliver(live: &Live, body: &str) {
+    let secret = live.secret.clone().expect("secret");
+    let msg_id = format!("msg_{}", uuid::Uuid::new_v4());
+    let headers = signed(&secret, &msg_id, chrono::Utc::now().timestamp(), body);
+    assert_eq!(live.post_webhook(&headers, body).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_not_deliver_a_signed_webhook_to_the_workspace_it_claims_but_cannot_prove() {
+    let live = Live::start(Feed::SilentWebhooks).await;
+    let url = live.ws_url();
+    let mut ws1 = WsSub::subscribe(&url, Some(KEY_1), json!({})).await;
+    live.wait_for_subscribers(1).await;
+    let id = live.create_code(KEY_1, "august_device_1", "Guest").await;
+    let ws1_event =
+        |event_type| status_event(event_type, "seed_workspace_1", "august_device_1", &id);
+    deliver(&live, &ws1_event("access_code.created")).await;
+    assert_eq!(ws1.changes(1).await, ["access_code.created null->SETTING"]);
+
+    let mut ws2 = WsSub::subscribe(&url, Some(KEY_2), json!({})).await;
+    live.wait_for_subscribers(2).await;
+    // Labelled workspace 2, about workspace 1's code and lock: key 2 reads neither.
+    for event_type in [
+        "access_code.set_on_device",
+        "access_code.deleted",
+        "access_code.removed_from_device",
+    ] {
+        deliver(
+            &live,
+            &status_event(event_type, "seed_workspace_2", "august_device_1", &id),
+        )
+        .await;
+    }
+    ws2.expect_silence(QUIET).await;
+    ws1.expect_silence(Duration::ZERO).await;
+
+    // Workspace 1 still gets its own events, its history untouched by the forgeries.
+    deliver(&live, &ws1_event("access_code.set_on_device")).await;
+    assert_eq!(
+        ws1.changes(1).await,
+        ["access_code.set_on_device SETTING->SET"]
+    );
+    ws2.expect_silence(QUIET).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_close_a_connection_with_a_malformed_authorization() {
     let live = Live::start(Feed::Polling).await;
