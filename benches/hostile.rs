@@ -7,9 +7,8 @@
 
 mod support;
 
-use support::{free_port, rss_kib, wait_ready, Proc};
+use support::{binary, free_port, rss_kib, spawn, wait_ready};
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -17,22 +16,6 @@ use serde_json::{json, Value};
 
 const KEY: &str = "seam_apikey1_token";
 const RUNS: usize = 20;
-
-fn binary() -> String {
-    std::env::var("SEAM_GRAPHQL_BIN").unwrap_or_else(|_| support::BIN.to_owned())
-}
-
-fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
-    let mut cmd = Command::new(binary());
-    cmd.args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .env("RUST_LOG", "warn");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    Proc(cmd.spawn().expect("spawn seam-graphql"))
-}
 
 async fn sandbox_calls(http: &reqwest::Client, sandbox: &str) -> u64 {
     let v: Value = http
@@ -56,8 +39,8 @@ struct Probe {
 }
 
 fn probes(cursor: &str) -> Vec<Probe> {
-    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(br#"{"c":null,"o":0,"l":1000000}"#);
+    let forged =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"c":null,"o":0,"l":1000000}"#);
     let reuse = |i: usize| format!("d{i}: devices(first: 500, after: $c) {{ nodes {{ id }} }} ");
     vec![
         Probe {
@@ -116,7 +99,10 @@ async fn main() {
     let port = free_port();
     let gateway_proc = spawn(
         &["--listen", &format!("127.0.0.1:{port}")],
-        &[("SEAM_API_KEY", KEY.into()), ("SEAM_ENDPOINT", sandbox.clone())],
+        &[
+            ("SEAM_API_KEY", KEY.into()),
+            ("SEAM_ENDPOINT", sandbox.clone()),
+        ],
     );
     let gateway = format!("http://127.0.0.1:{port}");
     wait_ready(&http, &format!("{gateway}/healthz")).await;
@@ -127,12 +113,15 @@ async fn main() {
             .json(&json!({ "query": query, "variables": variables }))
             .send()
     };
-    let first: Value = post("{ devices(first: 1) { pageInfo { endCursor } } }", &json!({}))
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let first: Value = post(
+        "{ devices(first: 1) { pageInfo { endCursor } } }",
+        &json!({}),
+    )
+    .await
+    .expect("send")
+    .json()
+    .await
+    .expect("json");
     let cursor = first["data"]["devices"]["pageInfo"]["endCursor"]
         .as_str()
         .expect("cursor")

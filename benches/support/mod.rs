@@ -7,6 +7,11 @@ use std::time::Duration;
 /// The `seam-graphql` binary this benchmark was built with.
 pub const BIN: &str = env!("CARGO_BIN_EXE_seam-graphql");
 
+/// The binary to measure: `SEAM_GRAPHQL_BIN` (e.g. an older build, for a before/after), else [`BIN`].
+pub fn binary() -> String {
+    std::env::var("SEAM_GRAPHQL_BIN").unwrap_or_else(|_| BIN.to_owned())
+}
+
 /// A child process, killed and reaped when dropped.
 pub struct Proc(pub Child);
 
@@ -28,7 +33,7 @@ pub fn free_port() -> u16 {
 
 /// Starts `seam-graphql ARGS` with extra environment, output silenced.
 pub fn spawn(args: &[&str], env: &[(&str, String)]) -> Proc {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(binary());
     cmd.args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -11,20 +11,21 @@
 //!   list, however many items or aliases ask;
 //! - everything else (plain fields of a fetched object) is free.
 //!
-//! Over the budget, the request is refused with COST_LIMIT_EXCEEDED before any resolver runs.
+//! Over the budget, the request is refused with COST_LIMIT_EXCEEDED right after parsing: before
+//! validation, and before any resolver runs.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
 };
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
     SelectionSet,
 };
 use async_graphql::registry::{MetaTypeName, Registry};
-use async_graphql::{Name, Pos, Positioned, Response, ServerError, ServerResult, Value, Variables};
+use async_graphql::{Name, Pos, Positioned, Request, ServerError, ServerResult, Value, Variables};
 
 use super::connection::PageArgs;
 use super::error::ErrorCode;
@@ -242,19 +243,34 @@ impl ExtensionFactory for UpstreamCostLimit {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(CostCheck {
             budget: self.budget,
-            costs: Mutex::default(),
+            operation_name: Mutex::default(),
         })
     }
 }
 
-/// One request's check: costs computed at parse time, enforced when the operation is chosen.
+/// One request's check, made as soon as the document is parsed: validation alone of a query with
+/// thousands of aliases takes milliseconds, and a refused request should not pay for it.
 struct CostCheck {
     budget: u64,
-    costs: Mutex<Vec<(Option<String>, u64)>>,
+    /// The operation the request names, if any (known before parsing).
+    operation_name: Mutex<Option<String>>,
 }
 
 #[async_trait::async_trait]
 impl Extension for CostCheck {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        *self
+            .operation_name
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = request.operation_name.clone();
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -264,30 +280,23 @@ impl Extension for CostCheck {
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
         let costs = operation_costs(&ctx.schema_env.registry, &doc, variables);
-        *self.costs.lock().unwrap_or_else(PoisonError::into_inner) = costs;
-        Ok(doc)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let cost = {
-            let costs = self.costs.lock().unwrap_or_else(PoisonError::into_inner);
-            match operation_name {
-                Some(name) => costs
-                    .iter()
-                    .find(|(n, _)| n.as_deref() == Some(name))
-                    .map_or(0, |(_, c)| *c),
-                None => costs.iter().map(|(_, c)| *c).max().unwrap_or(0),
-            }
+        let name = self
+            .operation_name
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        // An unnamed request with several operations fails validation anyway; charge the costliest.
+        let cost = match name {
+            Some(name) => costs
+                .iter()
+                .find(|(n, _)| n.as_deref() == Some(name.as_str()))
+                .map_or(0, |(_, c)| *c),
+            None => costs.iter().map(|(_, c)| *c).max().unwrap_or(0),
         };
         if cost > self.budget {
-            return Response::from_errors(vec![over_budget(cost, self.budget)]);
+            return Err(over_budget(cost, self.budget));
         }
-        next.run(ctx, operation_name).await
+        Ok(doc)
     }
 }
 
