@@ -38,6 +38,7 @@ pub struct RunningGateway {
     client: seam::SeamClient,
     live: events::LiveHub,
     task: Option<tokio::task::JoinHandle<()>>,
+    shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl RunningGateway {
@@ -55,6 +56,10 @@ impl RunningGateway {
     /// Workspaces with at least one live subscription (one poller task each).
     pub fn live_workspaces(&self) -> usize {
         self.live.workspace_count()
+    }
+    /// Starts shutting down: websockets are closed with 1001.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.cancel();
     }
     /// Serves until the process is asked to stop.
     pub async fn wait(mut self) -> anyhow::Result<()> {
@@ -97,6 +102,7 @@ pub async fn serve(
     };
     let addr = listener.local_addr()?;
     let state_live = state.gateway.live.clone();
+    let shutdown = state.shutdown.clone();
     let app = http::app(state);
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app)
@@ -111,6 +117,7 @@ pub async fn serve(
         client,
         live: state_live,
         task: Some(task),
+        shutdown,
     })
 }
 
