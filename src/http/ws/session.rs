@@ -77,10 +77,24 @@ impl Session {
     }
 
     pub(super) async fn run(mut self) {
+        let end = self.serve().await;
+        // Subscriptions leave the hub now, not after the closing handshake.
+        self.operations = StreamMap::new();
+        let (close, read_broken) = match end {
+            Step::Close(close) => (close, false),
+            Step::CloseBroken(close) => (close, true),
+            Step::Continue | Step::End => return,
+        };
+        // Boxed, as `handle` below: only closing sockets need its state.
+        Box::pin(finish(self.socket, close, read_broken)).await;
+    }
+
+    /// Runs the connection until it must end; how it ends is the returned step.
+    async fn serve(&mut self) -> Step {
         let shutdown = self.state.shutdown.clone();
         let init_deadline = tokio::time::sleep(self.state.limits.ws_init_timeout);
         tokio::pin!(init_deadline);
-        let end = loop {
+        loop {
             let awaiting_init = matches!(self.phase, Phase::AwaitingInit);
             let event = tokio::select! {
                 _ = shutdown.cancelled() => Event::Shutdown,
@@ -90,20 +104,12 @@ impl Session {
                     Event::Output(id, output)
                 }
             };
-            match self.handle(event).await {
+            // Boxed: handling nests several async calls, and inlined their state would be part
+            // of every idle connection's task for its whole life.
+            match Box::pin(self.handle(event)).await {
                 Step::Continue => {}
-                step => break step,
+                step => return step,
             }
-        };
-        let Session {
-            socket, operations, ..
-        } = self;
-        // Subscriptions leave the hub now, not after the closing handshake.
-        drop(operations);
-        match end {
-            Step::Close(close) => finish(socket, close, false).await,
-            Step::CloseBroken(close) => finish(socket, close, true).await,
-            Step::Continue | Step::End => {}
         }
     }
 
