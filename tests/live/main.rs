@@ -7,3 +7,4 @@ mod npm_client;
 mod security;
 mod support;
 mod transitions;
+mod ws_limits;

@@ -215,6 +215,20 @@ impl WsSub {
         Self { ws }
     }
 
+    /// Connects with the given subprotocol and, when given, an `Origin` header; sends nothing.
+    pub async fn connect_as(url: &str, protocol: &str, origin: Option<&str>) -> Self {
+        let mut request = url.into_client_request().expect("ws url");
+        let headers = request.headers_mut();
+        headers.insert("sec-websocket-protocol", protocol.parse().expect("header"));
+        if let Some(origin) = origin {
+            headers.insert("origin", origin.parse().expect("origin"));
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("ws connects");
+        Self { ws }
+    }
+
     /// Connects, sends `connection_init` (with `Authorization` when a key is given), awaits the ack.
     pub async fn connect(url: &str, key: Option<&str>) -> Self {
         let mut request = url.into_client_request().expect("ws url");
@@ -323,6 +337,35 @@ impl WsSub {
     pub async fn expect_silence(&mut self, wait: Duration) {
         if let Some(msg) = self.recv(wait).await {
             panic!("expected nothing, got {msg:#}");
+        }
+    }
+
+    /// Sends a text frame as is (not necessarily JSON).
+    pub async fn send_text(&mut self, text: String) {
+        self.ws
+            .send(Message::Text(text.into()))
+            .await
+            .expect("ws send");
+    }
+
+    /// Waits for the server to close the socket: the Close frame's code and reason (1006 when the
+    /// socket ended without one). Panics on any protocol message before it.
+    pub async fn closed(&mut self, timeout: Duration) -> (u16, String) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("the server did not close within {timeout:?}"));
+            match msg {
+                None | Some(Err(_)) => return (1006, String::new()),
+                Some(Ok(Message::Close(frame))) => {
+                    return frame.map_or((1005, String::new()), |f| {
+                        (f.code.into(), f.reason.as_str().to_owned())
+                    })
+                }
+                Some(Ok(Message::Text(t))) => panic!("expected the socket to close, got {t}"),
+                Some(Ok(_)) => continue,
+            }
         }
     }
 

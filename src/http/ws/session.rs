@@ -1,0 +1,255 @@
+//! One websocket connection: waits for `connection_init`, runs the client's operations, and ends
+//! with the close code graphql-transport-ws prescribes.
+//!
+//! Everything runs in the connection's own task: operations are streams polled from a
+//! [`StreamMap`] rather than tasks of their own, so an idle subscription costs only its stream,
+//! and dropping the session drops (and unregisters) all of them.
+
+use std::pin::Pin;
+use std::time::Duration;
+
+use async_graphql::{Request, Response};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures::stream::{self, Stream, StreamExt};
+use tokio::time::{sleep_until, timeout_at, Instant};
+use tokio_stream::StreamMap;
+
+use super::init::connection_key;
+use super::protocol::{ClientMessage, Close, Outgoing, Protocol};
+use crate::http::AppState;
+use crate::schema::{ErrorCode, RequestScope};
+use crate::seam::ApiKey;
+
+/// How long a closing socket may take: to send our Close frame, then to hear the client's.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// An operation's results, then `None` once it is over (so that `complete` can be sent).
+type Operation = Pin<Box<dyn Stream<Item = Option<Response>> + Send>>;
+
+enum Phase {
+    AwaitingInit,
+    /// Acknowledged; `None` when there is no key at all (operations answer UNAUTHENTICATED).
+    Ready(Option<ApiKey>),
+}
+
+enum Event {
+    Shutdown,
+    InitTimeout,
+    Frame(Option<Result<Message, axum::Error>>),
+    Output(String, Option<Response>),
+}
+
+/// What the connection does next.
+enum Step {
+    Continue,
+    Close(Close),
+    /// Our read side failed: we may still write a Close, but must give the client time to read
+    /// it, since dropping a socket with unread input resets the connection.
+    CloseBroken(Close),
+    /// The peer is gone: nothing to send.
+    End,
+}
+
+pub(super) struct Session {
+    socket: WebSocket,
+    state: AppState,
+    protocol: Protocol,
+    origin_allowed: bool,
+    phase: Phase,
+    operations: StreamMap<String, Operation>,
+}
+
+impl Session {
+    pub(super) fn new(
+        socket: WebSocket,
+        state: AppState,
+        protocol: Protocol,
+        origin_allowed: bool,
+    ) -> Self {
+        Self {
+            socket,
+            state,
+            protocol,
+            origin_allowed,
+            phase: Phase::AwaitingInit,
+            operations: StreamMap::new(),
+        }
+    }
+
+    pub(super) async fn run(mut self) {
+        let end = self.serve().await;
+        // Subscriptions leave the hub now, not after the closing handshake.
+        self.operations = StreamMap::new();
+        let (close, read_broken) = match end {
+            Step::Close(close) => (close, false),
+            Step::CloseBroken(close) => (close, true),
+            Step::Continue | Step::End => return,
+        };
+        // Boxed, as `handle` below: only closing sockets need its state.
+        Box::pin(finish(self.socket, close, read_broken)).await;
+    }
+
+    /// Runs the connection until it must end; how it ends is the returned step.
+    async fn serve(&mut self) -> Step {
+        let shutdown = self.state.shutdown.clone();
+        let init_deadline = tokio::time::sleep(self.state.limits.ws_init_timeout);
+        tokio::pin!(init_deadline);
+        loop {
+            let awaiting_init = matches!(self.phase, Phase::AwaitingInit);
+            let event = tokio::select! {
+                _ = shutdown.cancelled() => Event::Shutdown,
+                _ = &mut init_deadline, if awaiting_init => Event::InitTimeout,
+                frame = self.socket.recv() => Event::Frame(frame),
+                Some((id, output)) = self.operations.next(), if !self.operations.is_empty() => {
+                    Event::Output(id, output)
+                }
+            };
+            // Boxed: handling nests several async calls, and inlined their state would be part
+            // of every idle connection's task for its whole life.
+            match Box::pin(self.handle(event)).await {
+                Step::Continue => {}
+                step => return step,
+            }
+        }
+    }
+
+    async fn handle(&mut self, event: Event) -> Step {
+        match event {
+            Event::Shutdown => Step::Close(Close::going_away()),
+            Event::InitTimeout => Step::Close(Close::init_timeout()),
+            Event::Frame(frame) => self.on_frame(frame).await,
+            Event::Output(id, Some(response)) => {
+                self.send(self.protocol.result(&id, &response)).await
+            }
+            Event::Output(id, None) => {
+                self.operations.remove(&id);
+                self.send(Outgoing::Complete { id: &id }).await
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, frame: Option<Result<Message, axum::Error>>) -> Step {
+        match frame {
+            None => Step::End,
+            Some(Err(error)) if is_too_big(&error) => Step::CloseBroken(Close::too_big()),
+            Some(Err(_)) => Step::End,
+            Some(Ok(Message::Text(text))) => self.on_message(text.as_bytes()).await,
+            Some(Ok(Message::Binary(bytes))) => self.on_message(&bytes).await,
+            // Pings are answered, and a client's Close replied to, by the next read.
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Close(_))) => Step::Continue,
+        }
+    }
+
+    async fn on_message(&mut self, bytes: &[u8]) -> Step {
+        let message = match self.protocol.parse(bytes) {
+            Ok(message) => message,
+            Err(problem) => return Step::Close(Close::invalid_message(&problem.to_string())),
+        };
+        match message {
+            ClientMessage::Init(payload) => self.on_init(payload).await,
+            ClientMessage::Subscribe { id, request } => self.on_subscribe(id, *request).await,
+            ClientMessage::Complete(id) => {
+                // Legacy clients expect the `complete` echo the old handler sent; graphql-ws
+                // clients have already forgotten the id.
+                let stopped = self.operations.remove(&id).is_some();
+                if stopped && self.protocol == Protocol::Legacy {
+                    self.send(Outgoing::Complete { id: &id }).await
+                } else {
+                    Step::Continue
+                }
+            }
+            ClientMessage::Ping => self.send(Outgoing::Pong).await,
+            ClientMessage::Pong => Step::Continue,
+            ClientMessage::Terminate => Step::Close(Close::normal()),
+        }
+    }
+
+    async fn on_init(&mut self, payload: Option<serde_json::Value>) -> Step {
+        if !matches!(self.phase, Phase::AwaitingInit) {
+            return Step::Close(Close::too_many_inits());
+        }
+        let default_key = self.state.default_key.as_deref();
+        match connection_key(payload.as_ref(), self.origin_allowed, default_key) {
+            Ok(key) => {
+                if let Some(key) = &key {
+                    tracing::debug!(tenant = %key.tenant(), "websocket connection initialised");
+                }
+                self.phase = Phase::Ready(key);
+                self.send(Outgoing::ConnectionAck).await
+            }
+            Err(reason) => {
+                if self.protocol == Protocol::Legacy {
+                    let payload = serde_json::json!({ "message": reason });
+                    if let Step::End = self.send(Outgoing::ConnectionError { payload }).await {
+                        return Step::End;
+                    }
+                }
+                Step::Close(Close::forbidden(reason))
+            }
+        }
+    }
+
+    async fn on_subscribe(&mut self, id: String, request: Request) -> Step {
+        let Phase::Ready(key) = &self.phase else {
+            return Step::Close(Close::unauthorized());
+        };
+        if self.operations.contains_key(&id) {
+            return Step::Close(Close::duplicate(&id));
+        }
+        let max = self.state.limits.ws_max_subscriptions;
+        if self.operations.len() >= max {
+            let message = format!("This connection already runs {max} operations, the most it may; complete one first");
+            let code = ErrorCode::TooManySubscriptions.as_str();
+            return self.send(self.protocol.error(&id, &message, code)).await;
+        }
+        // A fresh scope per operation, as per HTTP request: loaders memoise for one operation.
+        let request = match key {
+            Some(key) => request.data(RequestScope::new(&self.state.gateway, key.clone())),
+            None => request,
+        };
+        let results = self.state.schema.execute_stream(request);
+        let operation = results.map(Some).chain(stream::once(async { None }));
+        self.operations.insert(id, Box::pin(operation));
+        Step::Continue
+    }
+
+    /// Sends one message; a client that stops reading cannot hold off shutdown.
+    async fn send(&mut self, message: Outgoing<'_>) -> Step {
+        let text = Message::Text(message.to_text().into());
+        tokio::select! {
+            sent = self.socket.send(text) => match sent {
+                Ok(()) => Step::Continue,
+                Err(_) => Step::End,
+            },
+            _ = self.state.shutdown.cancelled() => Step::Close(Close::going_away()),
+        }
+    }
+}
+
+/// Whether tungstenite refused a frame or message over `ws_max_message_bytes`.
+fn is_too_big(error: &axum::Error) -> bool {
+    let error: &(dyn std::error::Error + 'static) = error;
+    std::iter::successors(Some(error), |e| e.source()).any(|e| {
+        matches!(
+            e.downcast_ref::<tungstenite::Error>(),
+            Some(tungstenite::Error::Capacity(_))
+        )
+    })
+}
+
+/// Sends the Close frame and waits, briefly, for the client's answering Close.
+async fn finish(mut socket: WebSocket, close: Close, read_broken: bool) {
+    let deadline = Instant::now() + CLOSE_GRACE;
+    let frame = Message::Close(Some(CloseFrame {
+        code: close.code,
+        reason: close.reason.into(),
+    }));
+    if !matches!(timeout_at(deadline, socket.send(frame)).await, Ok(Ok(()))) {
+        return;
+    }
+    if read_broken {
+        sleep_until(deadline).await;
+        return;
+    }
+    while let Ok(Some(Ok(_))) = timeout_at(deadline, socket.recv()).await {}
+}

@@ -1,0 +1,248 @@
+//! The websocket endpoint is safe to expose (issue 9): limits, graphql-transport-ws close codes,
+//! cross-origin use of the gateway's key, and closing on shutdown.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::support::{config, wait_until, Feed, Live, WsSub, KEY_1, SUBSCRIPTION};
+
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+const TRANSPORT_WS: &str = "graphql-transport-ws";
+const LEGACY: &str = "graphql-ws";
+const PINS: &str = r#"{ accessCodes(deviceId: "august_device_1") { nodes { code } } }"#;
+
+fn init(key: Option<&str>) -> Value {
+    match key {
+        Some(k) => {
+            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {k}") } })
+        }
+        None => json!({ "type": "connection_init", "payload": {} }),
+    }
+}
+
+fn subscribe(id: &str, query: &str) -> Value {
+    json!({ "id": id, "type": "subscribe", "payload": { "query": query } })
+}
+
+/// A ping must be answered: the socket still works.
+async fn assert_alive(ws: &mut WsSub) {
+    ws.send(json!({ "type": "ping" })).await;
+    let pong = ws.recv(CLOSE_WAIT).await.expect("a pong");
+    assert_eq!(pong["type"], "pong", "{pong}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_close_4408_when_no_connection_init_arrives_in_time() {
+    let mut config = config();
+    config.ws_init_timeout_ms = 300;
+    let live = Live::start_with(Feed::Polling, config).await;
+    let started = Instant::now();
+    let mut silent = WsSub::connect_raw(&live.ws_url()).await;
+    let mut initialised = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    assert_eq!(
+        silent.closed(CLOSE_WAIT).await,
+        (4408, "Connection initialisation timeout".into())
+    );
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_alive(&mut initialised).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_close_4401_on_an_operation_before_connection_ack() {
+    let live = Live::start(Feed::Polling).await;
+    let mut ws = WsSub::connect_raw(&live.ws_url()).await;
+    ws.send(subscribe("1", SUBSCRIPTION)).await;
+    assert_eq!(ws.closed(CLOSE_WAIT).await, (4401, "Unauthorized".into()));
+
+    let mut legacy = WsSub::connect_as(&live.ws_url(), LEGACY, None).await;
+    legacy
+        .send(json!({ "id": "1", "type": "start", "payload": { "query": SUBSCRIPTION } }))
+        .await;
+    assert_eq!(legacy.closed(CLOSE_WAIT).await.0, 4401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_close_4409_on_a_duplicate_operation_id() {
+    let live = Live::start(Feed::Polling).await;
+    let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    ws.send(subscribe("1", SUBSCRIPTION)).await;
+    live.wait_for_subscribers(1).await;
+    ws.send(subscribe("1", SUBSCRIPTION)).await;
+    assert_eq!(
+        ws.closed(CLOSE_WAIT).await,
+        (4409, "Subscriber for 1 already exists".into())
+    );
+    wait_until(
+        || live.gateway.live_subscribers() == 0,
+        "subscription dropped",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_close_4429_on_a_second_connection_init_in_both_protocols() {
+    let live = Live::start(Feed::Polling).await;
+    let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    ws.send(init(Some(KEY_1))).await;
+    assert_eq!(
+        ws.closed(CLOSE_WAIT).await,
+        (4429, "Too many initialisation requests".into())
+    );
+
+    let mut legacy = WsSub::connect_as(&live.ws_url(), LEGACY, None).await;
+    legacy.send(init(Some(KEY_1))).await;
+    let ack = legacy.recv(CLOSE_WAIT).await.expect("ack");
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    legacy.send(init(Some(KEY_1))).await;
+    assert_eq!(legacy.closed(CLOSE_WAIT).await.0, 4429);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_close_4400_on_an_invalid_message() {
+    let live = Live::start(Feed::Polling).await;
+    let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    ws.send_text("{not json".into()).await;
+    assert_eq!(ws.closed(CLOSE_WAIT).await.0, 4400);
+
+    // Valid JSON but no such message (an id-less subscribe), before init too.
+    let mut ws = WsSub::connect_raw(&live.ws_url()).await;
+    ws.send(json!({ "type": "subscribe", "payload": { "query": "{ __typename }" } }))
+        .await;
+    assert_eq!(ws.closed(CLOSE_WAIT).await.0, 4400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_keep_close_reasons_under_123_bytes() {
+    let live = Live::start(Feed::Polling).await;
+    let url = live.ws_url();
+    // The parse error quotes the unknown message type; multi-byte characters test the cut.
+    let mut ws = WsSub::connect(&url, Some(KEY_1)).await;
+    ws.send(json!({ "type": "é".repeat(300) })).await;
+    let (code, reason) = ws.closed(CLOSE_WAIT).await;
+    assert_eq!(code, 4400, "{reason}");
+    assert!(!reason.is_empty() && reason.len() < 123, "{reason}");
+
+    let long_id = "x".repeat(1000);
+    let mut ws = WsSub::connect(&url, Some(KEY_1)).await;
+    ws.send(subscribe(&long_id, SUBSCRIPTION)).await;
+    ws.send(subscribe(&long_id, SUBSCRIPTION)).await;
+    let (code, reason) = ws.closed(CLOSE_WAIT).await;
+    assert_eq!(code, 4409, "{reason}");
+    assert!(
+        reason.starts_with("Subscriber for xxx") && reason.len() < 123,
+        "{reason}"
+    );
+
+    let mut ws = WsSub::connect_raw(&url).await;
+    let huge = format!("Token {}", "y".repeat(10_000));
+    ws.send(json!({ "type": "connection_init", "payload": { "Authorization": huge } }))
+        .await;
+    let (code, reason) = ws.closed(CLOSE_WAIT).await;
+    assert_eq!(code, 4403, "{reason}");
+    assert!(!reason.is_empty() && reason.len() < 123, "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_close_1009_on_a_message_over_the_limit_and_keep_serving() {
+    let live = Live::start(Feed::Polling).await;
+    let limit = config().ws_max_message_bytes;
+    let ping = |size: usize| json!({ "type": "ping", "payload": { "pad": "p".repeat(size) } });
+    let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    ws.send(ping(limit - 100)).await;
+    let pong = ws
+        .recv(CLOSE_WAIT)
+        .await
+        .expect("a pong for a message within the limit");
+    assert_eq!(pong["type"], "pong", "{pong}");
+
+    ws.send(ping(limit + 1)).await;
+    assert_eq!(ws.closed(CLOSE_WAIT).await.0, 1009);
+
+    let mut other = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    assert_alive(&mut other).await;
+    let data = live.gql(KEY_1, "{ __typename }", json!({})).await;
+    assert_eq!(data["__typename"], "Query");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_refuse_operations_over_the_limit_with_too_many_subscriptions() {
+    let mut config = config();
+    config.ws_max_subscriptions = 2;
+    let live = Live::start_with(Feed::Polling, config).await;
+    let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    ws.send(subscribe("1", SUBSCRIPTION)).await;
+    ws.send(subscribe("2", SUBSCRIPTION)).await;
+    live.wait_for_subscribers(2).await;
+
+    ws.send(subscribe("3", SUBSCRIPTION)).await;
+    let error = ws.recv(CLOSE_WAIT).await.expect("an error for operation 3");
+    assert_eq!(error["type"], "error", "{error:#}");
+    assert_eq!(error["id"], "3", "{error:#}");
+    assert_eq!(
+        error["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS",
+        "{error:#}"
+    );
+    assert_alive(&mut ws).await;
+
+    // Completing one makes room again.
+    ws.send(json!({ "id": "1", "type": "complete" })).await;
+    live.wait_for_subscribers(1).await;
+    ws.send(subscribe("3", SUBSCRIPTION)).await;
+    live.wait_for_subscribers(2).await;
+    ws.expect_silence(Duration::from_millis(200)).await;
+}
+
+/// The first access code's PIN as read over a websocket opened from `origin`.
+async fn read_pin(live: &Live, origin: Option<&str>, key: Option<&str>) -> Value {
+    let mut ws = WsSub::connect_as(&live.ws_url(), TRANSPORT_WS, origin).await;
+    ws.send(init(key)).await;
+    let ack = ws.recv(CLOSE_WAIT).await.expect("ack");
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    ws.send(subscribe("q", PINS)).await;
+    let next = ws.recv(CLOSE_WAIT).await.expect("a result");
+    assert_eq!(next["type"], "next", "{next:#}");
+    let end = ws.recv(CLOSE_WAIT).await.expect("complete");
+    assert_eq!(end["type"], "complete", "{end:#}");
+    next["payload"]["data"]["accessCodes"]["nodes"][0]["code"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_not_lend_the_gateways_key_to_cross_origin_sockets() {
+    let live = Live::start(Feed::Polling).await;
+    live.create_code(KEY_1, "august_device_1", "Guest").await;
+    let evil = Some("https://evil.example");
+
+    let mut ws = WsSub::connect_as(&live.ws_url(), TRANSPORT_WS, evil).await;
+    ws.send(init(None)).await;
+    let (code, reason) = ws.closed(CLOSE_WAIT).await;
+    assert_eq!(code, 4403, "{reason}");
+    assert!(reason.contains("Authorization"), "{reason}");
+
+    // Its own key works from anywhere; the gateway's own origin and non-browsers keep the default.
+    assert!(read_pin(&live, evil, Some(KEY_1)).await.is_string());
+    let own = format!("http://{}", live.gateway.addr());
+    assert!(read_pin(&live, Some(&own), None).await.is_string());
+    assert!(read_pin(&live, None, None).await.is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_close_every_socket_with_1001_on_shutdown() {
+    let live = Live::start(Feed::Polling).await;
+    let mut subscribed = WsSub::subscribe(&live.ws_url(), Some(KEY_1), json!({})).await;
+    let mut uninitialised = WsSub::connect_raw(&live.ws_url()).await;
+    live.wait_for_subscribers(1).await;
+
+    live.gateway.begin_shutdown();
+    let started = Instant::now();
+    let going_away = (1001, "server shutting down".to_owned());
+    assert_eq!(subscribed.closed(CLOSE_WAIT).await, going_away);
+    assert_eq!(uninitialised.closed(CLOSE_WAIT).await, going_away);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    wait_until(
+        || live.gateway.live_subscribers() == 0,
+        "subscription dropped",
+    )
+    .await;
+}
