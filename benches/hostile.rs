@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 const KEY: &str = "seam_apikey1_token";
 const RUNS: usize = 20;
+const SEEDED_CODES: usize = 60;
 
 async fn sandbox_calls(http: &reqwest::Client, sandbox: &str) -> u64 {
     let v: Value = http
@@ -113,6 +114,19 @@ async fn main() {
             .json(&json!({ "query": query, "variables": variables }))
             .send()
     };
+    // The review's lock held 60 codes: give it as many, so the nested probe fans out as it did.
+    let create = "mutation($input: CreateAccessCodeInput!) { createAccessCode(input: $input) { accessCode { id } } }";
+    for i in 0..SEEDED_CODES {
+        let pin = (40_000 + i).to_string();
+        let input = json!({ "input": { "deviceId": "harness_lock_4to8", "name": format!("seed {i}"), "code": pin } });
+        let r: Value = post(create, &input)
+            .await
+            .expect("create")
+            .json()
+            .await
+            .expect("json");
+        assert!(r.get("errors").is_none(), "{r}");
+    }
     let first: Value = post(
         "{ devices(first: 1) { pageInfo { endCursor } } }",
         &json!({}),

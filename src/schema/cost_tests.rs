@@ -1,0 +1,65 @@
+//! The cost model, read off refusals of a schema whose budget is 0.
+
+use async_graphql::{Request, Schema};
+use serde_json::json;
+
+use super::*;
+use crate::schema::{mutation::MutationRoot, query::QueryRoot, subscription::SubscriptionRoot};
+
+/// The estimate, read off the refusal of a schema whose budget is 0 (0 when nothing is refused).
+async fn estimate(query: &str, variables: serde_json::Value) -> u64 {
+    let schema = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .extension(UpstreamCostLimit { budget: 0 })
+        .finish();
+    let response = schema
+        .execute(Request::new(query).variables(Variables::from_json(variables)))
+        .await;
+    let Some(error) = response.errors.first() else {
+        return 0;
+    };
+    match error.extensions.as_ref().and_then(|e| e.get("cost")) {
+        Some(Value::Number(n)) => n.as_u64().expect("cost"),
+        _ => 0,
+    }
+}
+
+#[tokio::test]
+async fn should_count_nested_connections_per_item() {
+    let nested = r#"{device(id:"d"){accessCodes(first:60){nodes{device{accessCodes(first:60){nodes{device{accessCodes(first:60){nodes{id}}}}}}}}}}"#;
+    // device 1 + its connection 1 + 60 devices in one batch 1 + 60 connections
+    // + 3,600 devices in 60 batches + 3,600 connections.
+    assert_eq!(
+        estimate(nested, json!({})).await,
+        1 + 1 + 1 + 60 + 60 + 3600
+    );
+    assert_eq!(estimate(r#"{device(id:"d"){id name}}"#, json!({})).await, 1);
+}
+
+#[tokio::test]
+async fn should_share_one_batch_between_aliases_of_a_batched_lookup() {
+    let aliases: String = (0..100)
+        .map(|i| format!(r#"d{i}: device(id:"x{i}"){{id}} "#))
+        .collect();
+    assert_eq!(estimate(&format!("{{{aliases}}}"), json!({})).await, 1);
+    let attempts: String = (0..100)
+        .map(|i| format!(r#"a{i}: actionAttempt(id:"x{i}"){{id}} "#))
+        .collect();
+    assert_eq!(estimate(&format!("{{{attempts}}}"), json!({})).await, 100);
+}
+
+#[tokio::test]
+async fn should_read_first_from_variables_and_fragments() {
+    let query = r#"query($n: Int) { accessCodes(deviceId: "d", first: $n) { ...Page } }
+        fragment Page on AccessCodeConnection { nodes { device { accessCodes { nodes { id } } } } }"#;
+    // 1 page + 1 device batch + n connections.
+    assert_eq!(estimate(query, json!({ "n": 7 })).await, 1 + 1 + 7);
+}
+
+#[tokio::test]
+async fn should_charge_the_pages_a_cursor_forces() {
+    use base64::Engine;
+    let cursor =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"c":"p2","o":1,"l":1}"#);
+    let query = r#"query($after: String) { devices(first: 500, after: $after) { nodes { id } } }"#;
+    assert_eq!(estimate(query, json!({ "after": cursor })).await, 501);
+}
