@@ -7,12 +7,14 @@
 
 pub(crate) mod cache;
 pub mod config;
+pub(crate) mod error;
 pub(crate) mod events;
 pub(crate) mod http;
 pub(crate) mod loaders;
 pub mod sandbox;
 pub mod schema;
 pub mod seam;
+pub(crate) mod services;
 pub mod telemetry;
 
 use std::net::SocketAddr;
@@ -88,15 +90,16 @@ pub async fn serve(
 ) -> anyhow::Result<RunningGateway> {
     let client = seam::SeamClient::new(&upstream.base_url, config.upstream_timeout())?;
     let devices = cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity);
-    let gateway = schema::Gateway {
-        client: client.clone(),
-        devices: devices.clone(),
-        groups: cache::LinkedGroupIndex::new(Duration::from_secs(3600), 100_000),
-        live: live_hub(config, &client, devices)?,
-    };
+    let services = services::Services::new(client.clone(), devices);
+    let live = live_hub(config, &client, services.devices.clone())?;
     let state = http::AppState {
-        schema: schema::build_schema(gateway.clone(), u64::from(config.max_upstream_calls)),
-        gateway,
+        schema: schema::build_schema(
+            services.clone(),
+            live.clone(),
+            u64::from(config.max_upstream_calls),
+        ),
+        services,
+        live,
         default_key: upstream.default_key.map(|k| Arc::new(seam::ApiKey::new(k))),
         origins: http::OriginPolicy::new(&config.allowed_origins),
         limits: http::Limits::from_config(config),
@@ -104,7 +107,7 @@ pub async fn serve(
         sessions: tokio_util::task::TaskTracker::new(),
     };
     let addr = listener.local_addr()?;
-    let state_live = state.gateway.live.clone();
+    let state_live = state.live.clone();
     let (shutdown, sessions) = (state.shutdown.clone(), state.sessions.clone());
     let options = http::ServeOptions {
         header_read_timeout: Duration::from_millis(config.header_read_timeout_ms.max(1)),
@@ -137,7 +140,7 @@ pub async fn serve(
 fn live_hub(
     config: &GatewayConfig,
     client: &seam::SeamClient,
-    devices: cache::DeviceCache,
+    devices: services::devices::DeviceService,
 ) -> anyhow::Result<events::LiveHub> {
     let webhook_secret = config
         .webhook_secret

@@ -23,9 +23,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, mpsc, watch};
 
-use crate::cache::DeviceCache;
 use crate::seam::wire::{AccessCode, DeviceListRequest, Event, EventListRequest, Issue};
 use crate::seam::{ApiKey, SeamClient, SeamError, TenantId};
+use crate::services::devices::DeviceService;
 pub(crate) use status::is_status_event;
 use webhook::{WebhookRejection, WebhookSecret};
 
@@ -93,7 +93,7 @@ pub(crate) struct LiveHub(Arc<Inner>);
 struct Inner {
     client: SeamClient,
     /// The gateway's device cache: `device.*` events drop the device from it.
-    devices: DeviceCache,
+    devices: DeviceService,
     options: LiveOptions,
     /// Event ids already taken in, from either source.
     seen: moka::sync::Cache<String, ()>,
@@ -183,7 +183,7 @@ impl Drop for SubscriberGuard {
 
 impl LiveHub {
     /// Starts the hub's shard workers. Must run inside a tokio runtime.
-    pub(crate) fn new(client: SeamClient, devices: DeviceCache, options: LiveOptions) -> Self {
+    pub(crate) fn new(client: SeamClient, devices: DeviceService, options: LiveOptions) -> Self {
         let mut shards = Vec::with_capacity(SHARDS);
         let mut receivers = Vec::with_capacity(SHARDS);
         for _ in 0..SHARDS {
@@ -327,7 +327,7 @@ impl Inner {
             if let Some(device_id) = &event.device_id {
                 tracing::debug!(%device_id, event_type = %event.event_type, ?source, "device event: dropping cached device");
                 let (devices, device_id) = (self.devices.clone(), device_id.clone());
-                tokio::spawn(async move { devices.invalidate_everywhere(&device_id).await });
+                tokio::spawn(async move { devices.forget_everywhere(&device_id).await });
             }
         }
         if !is_status_event(&event.event_type) {
@@ -536,7 +536,7 @@ impl Inner {
             (None, Some(known)) => known.device_id.clone(),
             (None, None) => {
                 let device_id = event.device_id.as_deref()?;
-                if !self.device_visible(key, device_id).await {
+                if !self.devices.is_visible(key, device_id).await {
                     return None;
                 }
                 device_id.to_owned()
@@ -565,20 +565,6 @@ impl Inner {
             Err(e) => {
                 tracing::debug!(error = %e, access_code_id = %code_id, tenant = %key.tenant(), "could not read the code");
                 None
-            }
-        }
-    }
-
-    /// True when `key` can see the device: from the tenant's device cache, else `devices/get`.
-    async fn device_visible(&self, key: &ApiKey, device_id: &str) -> bool {
-        if self.devices.get(key.tenant(), device_id).await.is_some() {
-            return true;
-        }
-        match self.client.get_device(key, device_id).await {
-            Ok(_) => true,
-            Err(e) => {
-                tracing::debug!(error = %e, %device_id, tenant = %key.tenant(), "event's device not visible to its workspace");
-                false
             }
         }
     }

@@ -48,7 +48,7 @@ pub(crate) async fn execute(
         Err(refusal) => return refusal.into_response(),
     };
     if let Some(key) = key {
-        request = request.data(RequestScope::new(&state.gateway, key));
+        request = request.data(RequestScope::new(&state.services, key));
     }
     GraphQLResponse::from(state.schema.execute(request).await).into_response()
 }

@@ -16,12 +16,12 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
     let mut out = String::from(
         "# HELP seam_graphql_upstream_calls_total Calls made to the Seam API, per endpoint.\n# TYPE seam_graphql_upstream_calls_total counter\n",
     );
-    for (path, count) in state.gateway.client.stats().snapshot() {
+    for (path, count) in state.services.client.stats().snapshot() {
         out.push_str(&format!(
             "seam_graphql_upstream_calls_total{{path=\"{path}\"}} {count}\n"
         ));
     }
-    let live = &state.gateway.live;
+    let live = &state.live;
     out.push_str(&format!(
         "# HELP seam_graphql_live_subscribers Open live status subscriptions.\n# TYPE seam_graphql_live_subscribers gauge\nseam_graphql_live_subscribers {}\n",
         live.subscriber_count()

@@ -20,14 +20,17 @@ use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::schema::{Gateway, GatewaySchema};
+use crate::events::LiveHub;
+use crate::schema::GatewaySchema;
 use crate::seam::ApiKey;
+use crate::services::Services;
 
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) schema: GatewaySchema,
-    pub(crate) gateway: Gateway,
+    pub(crate) services: Services,
+    pub(crate) live: LiveHub,
     /// Key for requests without `Authorization` (SEAM_API_KEY, or the sandbox's first workspace).
     pub(crate) default_key: Option<Arc<ApiKey>>,
     /// Browser origins that may act with `default_key`.

@@ -17,7 +17,7 @@ pub(crate) async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> impl IntoResponse {
-    let hub = &state.gateway.live;
+    let hub = &state.live;
     if !hub.webhooks_enabled() {
         return (
             StatusCode::NOT_FOUND,

@@ -1,5 +1,5 @@
-//! Request-scoped batch loaders (async-graphql DataLoader): everything one GraphQL request needs of a
-//! kind is fetched with one upstream call per batch, matched by id, never by position.
+//! Request-scoped batch loaders (async-graphql DataLoader): what one GraphQL request asks of a kind
+//! is gathered into one call to its service, matched by id, never by position.
 
 mod access_codes;
 mod devices;
@@ -8,6 +8,3 @@ mod linked_groups;
 pub(crate) use access_codes::AccessCodeLoader;
 pub(crate) use devices::DeviceLoader;
 pub(crate) use linked_groups::LinkedGroupLoader;
-
-/// Seam's largest page for list endpoints; batches are cut to this size.
-const MAX_BATCH: usize = 500;

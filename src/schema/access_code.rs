@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 
-use super::context::scope;
+use super::connection::{connection, paginate, PageArgs};
+use super::context::{scope, services};
 use super::device::Device;
+use super::error::GatewayResult;
 use super::issue::{self, SeamIssueError, SeamIssueWarning};
 use super::linked_code_group::LinkedCodeGroup;
 use super::scalars::DateTime;
@@ -79,6 +81,52 @@ pub(super) struct PendingMutation {
 /// A PIN code on a lock, managed through Seam.
 #[derive(Clone)]
 pub(super) struct AccessCode(pub Arc<wire::AccessCode>);
+
+connection!(
+    AccessCodeConnection,
+    AccessCodeEdge,
+    AccessCode,
+    "access codes"
+);
+
+/// A page of `access_codes/list`, filtered by device or ids, as a connection. When the selection
+/// asks for the codes' devices, they are loaded in one batch before the items resolve.
+pub(super) async fn list_access_codes(
+    ctx: &Context<'_>,
+    device_id: Option<String>,
+    access_code_ids: Option<Vec<String>>,
+    page: PageArgs,
+) -> GatewayResult<AccessCodeConnection> {
+    let scope = scope(ctx)?;
+    let codes = &services(ctx)?.access_codes;
+    let page = paginate(
+        page,
+        |page_cursor, limit| {
+            let request = wire::AccessCodeListRequest {
+                device_id: device_id.clone(),
+                access_code_ids: access_code_ids.clone(),
+                limit: Some(limit),
+                page_cursor,
+            };
+            async move { codes.list_page(&scope.key, &request).await }
+        },
+        AccessCode::from,
+    )
+    .await?;
+    let look_ahead = ctx.look_ahead();
+    let wants_devices = look_ahead.field("nodes").field("device").exists()
+        || look_ahead
+            .field("edges")
+            .field("node")
+            .field("device")
+            .exists();
+    if wants_devices {
+        scope
+            .prime_devices(page.items().map(|code| code.0.device_id.as_str()))
+            .await?;
+    }
+    Ok(page.into())
+}
 
 impl From<Arc<wire::AccessCode>> for AccessCode {
     fn from(c: Arc<wire::AccessCode>) -> Self {

@@ -6,17 +6,13 @@
 
 use std::future::Future;
 
-use async_graphql::{Context, SimpleObject};
+use async_graphql::SimpleObject;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::access_code::AccessCode;
-use super::context::gateway;
-use super::context::scope;
-use super::device::Device;
 use super::error::{GatewayError, GatewayResult};
-use crate::seam::wire::{AccessCodeListRequest, DeviceListRequest, Pagination};
+use crate::seam::wire::Pagination;
 use crate::seam::SeamError;
 
 const DEFAULT_PAGE: usize = 100;
@@ -24,22 +20,22 @@ const MAX_PAGE: usize = 500;
 /// Longest upstream page cursor carried inside ours (Seam's are far shorter).
 const MAX_UPSTREAM_CURSOR: usize = 1024;
 
-/// Declares a concrete Relay connection and edge type for one node type.
+/// Declares a concrete Relay connection and edge type for one node type, next to that type.
 macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $what:literal) => {
         #[doc = concat!("A page of ", $what, ".")]
-        #[derive(SimpleObject)]
+        #[derive(async_graphql::SimpleObject)]
         pub(super) struct $connection {
             /// The items with their cursors.
             pub(super) edges: Vec<$edge>,
             /// The items alone, for clients that need no cursors.
             pub(super) nodes: Vec<$node>,
             /// Whether more items follow, and the cursor to fetch them.
-            pub(super) page_info: PageInfo,
+            pub(super) page_info: $crate::schema::connection::PageInfo,
         }
 
         #[doc = concat!("One of the ", $what, " of a page, with the cursor to resume after it.")]
-        #[derive(SimpleObject)]
+        #[derive(async_graphql::SimpleObject)]
         pub(super) struct $edge {
             /// The item.
             pub(super) node: $node,
@@ -47,18 +43,13 @@ macro_rules! connection {
             pub(super) cursor: String,
         }
 
-        impl From<Page<$node>> for $connection {
-            fn from(page: Page<$node>) -> Self {
+        impl From<$crate::schema::connection::Page<$node>> for $connection {
+            fn from(page: $crate::schema::connection::Page<$node>) -> Self {
+                let (items, page_info) = page.into_parts();
                 Self {
-                    nodes: page.items.iter().map(|(node, _)| node.clone()).collect(),
-                    page_info: PageInfo {
-                        has_next_page: page.has_next_page,
-                        has_previous_page: false,
-                        start_cursor: page.items.first().map(|(_, c)| c.clone()),
-                        end_cursor: page.items.last().map(|(_, c)| c.clone()),
-                    },
-                    edges: page
-                        .items
+                    nodes: items.iter().map(|(node, _)| node.clone()).collect(),
+                    page_info,
+                    edges: items
                         .into_iter()
                         .map(|(node, cursor)| $edge { node, cursor })
                         .collect(),
@@ -67,19 +58,30 @@ macro_rules! connection {
         }
     };
 }
-
-connection!(DeviceConnection, DeviceEdge, Device, "devices");
-connection!(
-    AccessCodeConnection,
-    AccessCodeEdge,
-    AccessCode,
-    "access codes"
-);
+pub(super) use connection;
 
 /// One page of items with their cursors, before it becomes a connection type.
 pub(super) struct Page<T> {
     items: Vec<(T, String)>,
     has_next_page: bool,
+}
+
+impl<T> Page<T> {
+    /// The items to show (each with its cursor).
+    pub(super) fn items(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().map(|(item, _)| item)
+    }
+
+    /// The items with their cursors, and the page info to go with them.
+    pub(super) fn into_parts(self) -> (Vec<(T, String)>, PageInfo) {
+        let page_info = PageInfo {
+            has_next_page: self.has_next_page,
+            has_previous_page: false,
+            start_cursor: self.items.first().map(|(_, c)| c.clone()),
+            end_cursor: self.items.last().map(|(_, c)| c.clone()),
+        };
+        (self.items, page_info)
+    }
 }
 
 /// Pagination state of a connection (forward only, as Seam pages forward only).
@@ -240,100 +242,4 @@ where
         items,
         has_next_page,
     })
-}
-
-/// `access_codes/list` filtered by device or ids, as a connection.
-pub(super) async fn list_access_codes(
-    ctx: &Context<'_>,
-    device_id: Option<String>,
-    access_code_ids: Option<Vec<String>>,
-    page: PageArgs,
-) -> GatewayResult<AccessCodeConnection> {
-    let scope = scope(ctx)?;
-    let client = &gateway(ctx)?.client;
-    let (wanted_device, wanted_ids) = (&device_id, &access_code_ids);
-    let page = paginate(
-        page,
-        |page_cursor, limit| {
-            let request = AccessCodeListRequest {
-                device_id: device_id.clone(),
-                access_code_ids: access_code_ids.clone(),
-                limit: Some(limit),
-                page_cursor,
-            };
-            async move {
-                let r = client.list_access_codes(&scope.key, &request).await?;
-                // Keep only what was asked for: some servers ignore these filters.
-                let codes = r
-                    .access_codes
-                    .into_iter()
-                    .filter(|c| wanted_device.as_ref().is_none_or(|d| &c.device_id == d))
-                    .filter(|c| {
-                        wanted_ids
-                            .as_ref()
-                            .is_none_or(|ids| ids.contains(&c.access_code_id))
-                    })
-                    .collect();
-                Ok((codes, r.pagination))
-            }
-        },
-        AccessCode::from,
-    )
-    .await?;
-    let look_ahead = ctx.look_ahead();
-    let wants_devices = look_ahead.field("nodes").field("device").exists()
-        || look_ahead
-            .field("edges")
-            .field("node")
-            .field("device")
-            .exists();
-    if wants_devices {
-        scope
-            .prime_devices(page.items.iter().map(|(code, _)| code.0.device_id.as_str()))
-            .await?;
-    }
-    Ok(page.into())
-}
-
-pub(super) async fn access_codes_of_device(
-    ctx: &Context<'_>,
-    device_id: &str,
-    page: PageArgs,
-) -> GatewayResult<AccessCodeConnection> {
-    list_access_codes(ctx, Some(device_id.to_owned()), None, page).await
-}
-
-/// `devices/list` as a connection; fetched devices also warm the shared device cache.
-pub(super) async fn list_devices(
-    ctx: &Context<'_>,
-    filters: DeviceListRequest,
-    page: PageArgs,
-) -> GatewayResult<DeviceConnection> {
-    let scope = scope(ctx)?;
-    let gw = gateway(ctx)?;
-    paginate(
-        page,
-        |page_cursor, limit| {
-            let request = DeviceListRequest {
-                device_ids: filters.device_ids.clone(),
-                device_type: filters.device_type.clone(),
-                manufacturer: filters.manufacturer.clone(),
-                limit: Some(limit),
-                page_cursor,
-            };
-            async move {
-                let r = gw.client.list_devices(&scope.key, &request).await?;
-                let mut devices = Vec::with_capacity(r.devices.len());
-                for d in r.devices {
-                    let d = std::sync::Arc::new(d);
-                    gw.devices.insert(scope.key.tenant(), d.clone()).await;
-                    devices.push(d);
-                }
-                Ok((devices, r.pagination))
-            }
-        },
-        Device,
-    )
-    .await
-    .map(Into::into)
 }

@@ -1,5 +1,6 @@
-//! What resolvers reach through the context: the process-wide [`Gateway`] (schema data) and the
-//! per-request [`RequestScope`] (request data: the caller's API key and fresh loaders).
+//! What resolvers reach through the context: the process-wide [`Services`] and live-status hub
+//! (schema data), and the per-request [`RequestScope`] (request data: the caller's API key and
+//! fresh loaders).
 
 use std::sync::Arc;
 
@@ -7,20 +8,11 @@ use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::Context;
 
 use super::error::{ErrorCode, GatewayError, GatewayResult};
-use crate::cache::{DeviceCache, LinkedGroupIndex};
+use crate::events::LiveHub;
 use crate::loaders::{AccessCodeLoader, DeviceLoader, LinkedGroupLoader};
 use crate::seam::wire::{AccessCode, Device};
-use crate::seam::{ApiKey, SeamClient};
-
-/// Process-wide dependencies.
-#[derive(Clone)]
-pub struct Gateway {
-    pub(crate) client: SeamClient,
-    pub(crate) devices: DeviceCache,
-    pub(crate) groups: LinkedGroupIndex,
-    /// Live status fan-out (subscriptions).
-    pub(crate) live: crate::events::LiveHub,
-}
+use crate::seam::ApiKey;
+use crate::services::Services;
 
 /// One request's caller and loaders. A new scope per request keeps batches and keys apart.
 pub struct RequestScope {
@@ -28,30 +20,27 @@ pub struct RequestScope {
     /// Memoised for the request: a device asked for twice is fetched once, whatever the timing.
     pub devices: DataLoader<DeviceLoader, HashMapCache>,
     pub access_codes: DataLoader<AccessCodeLoader, HashMapCache>,
-    /// The shared device cache, read directly for hits: a hit needs no batch, so it should not wait
-    /// for the loader's batching window.
-    device_cache: DeviceCache,
     pub groups: DataLoader<LinkedGroupLoader>,
+    services: Services,
 }
 
 impl RequestScope {
-    pub fn new(gateway: &Gateway, key: ApiKey) -> Self {
+    pub fn new(services: &Services, key: ApiKey) -> Self {
         let spawn = |f| {
             tokio::spawn(f);
         };
         Self {
             devices: DataLoader::with_cache(
                 DeviceLoader {
-                    client: gateway.client.clone(),
+                    devices: services.devices.clone(),
                     key: key.clone(),
-                    cache: gateway.devices.clone(),
                 },
                 spawn,
                 HashMapCache::default(),
             ),
             access_codes: DataLoader::with_cache(
                 AccessCodeLoader {
-                    client: gateway.client.clone(),
+                    codes: services.access_codes.clone(),
                     key: key.clone(),
                 },
                 spawn,
@@ -59,20 +48,20 @@ impl RequestScope {
             ),
             groups: DataLoader::new(
                 LinkedGroupLoader {
-                    client: gateway.client.clone(),
+                    groups: services.linked_groups.clone(),
                     key: key.clone(),
-                    index: gateway.groups.clone(),
                 },
                 spawn,
             ),
-            device_cache: gateway.devices.clone(),
+            services: services.clone(),
             key,
         }
     }
 
-    /// The device, or NOT_FOUND.
+    /// The device, or NOT_FOUND. A cached device is returned at once: a hit needs no batch, so it
+    /// should not wait for the loader's batching window.
     pub async fn device(&self, id: &str) -> GatewayResult<Arc<Device>> {
-        if let Some(device) = self.device_cache.get(self.key.tenant(), id).await {
+        if let Some(device) = self.services.devices.cached(self.key.tenant(), id).await {
             return Ok(device);
         }
         self.devices.load_one(id.to_owned()).await?.ok_or_else(|| {
@@ -94,17 +83,17 @@ impl RequestScope {
         let mut missing = Vec::with_capacity(ids.len());
         for id in ids {
             if self
-                .device_cache
-                .get(self.key.tenant(), &id)
+                .services
+                .devices
+                .cached(self.key.tenant(), &id)
                 .await
                 .is_none()
             {
                 missing.push(id);
             }
         }
-        let ids = missing;
-        if !ids.is_empty() {
-            self.devices.load_many(ids).await?;
+        if !missing.is_empty() {
+            self.devices.load_many(missing).await?;
         }
         Ok(())
     }
@@ -122,9 +111,14 @@ impl RequestScope {
     }
 }
 
-pub(super) fn gateway<'a>(ctx: &Context<'a>) -> GatewayResult<&'a Gateway> {
-    ctx.data::<Gateway>()
-        .map_err(|_| GatewayError::new(ErrorCode::InternalServerError, "gateway state missing"))
+pub(super) fn services<'a>(ctx: &Context<'a>) -> GatewayResult<&'a Services> {
+    ctx.data::<Services>()
+        .map_err(|_| GatewayError::new(ErrorCode::InternalServerError, "services missing"))
+}
+
+pub(super) fn live_hub<'a>(ctx: &Context<'a>) -> GatewayResult<&'a LiveHub> {
+    ctx.data::<LiveHub>()
+        .map_err(|_| GatewayError::new(ErrorCode::InternalServerError, "live hub missing"))
 }
 
 /// The caller's scope; UNAUTHENTICATED when the request carried no usable key.

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
-use super::connection::{access_codes_of_device, AccessCodeConnection, PageArgs};
+use super::access_code::{list_access_codes, AccessCodeConnection};
+use super::connection::{connection, PageArgs};
 use super::issue::{self, SeamIssueError, SeamIssueWarning};
 use super::scalars::DateTime;
 use crate::seam::wire;
@@ -12,6 +13,8 @@ use crate::seam::wire;
 /// A device connected to Seam, usually a smart lock.
 #[derive(Clone)]
 pub(super) struct Device(pub Arc<wire::Device>);
+
+connection!(DeviceConnection, DeviceEdge, Device, "devices");
 
 /// A rule a lock imposes on PINs, e.g. `no_zeros` or `cannot_start_with_12`.
 #[derive(SimpleObject, Clone)]
@@ -136,6 +139,6 @@ impl Device {
         after: Option<String>,
     ) -> Result<AccessCodeConnection> {
         let page = PageArgs::new(first, after)?;
-        Ok(access_codes_of_device(ctx, &self.0.device_id, page).await?)
+        Ok(list_access_codes(ctx, Some(self.0.device_id.clone()), None, page).await?)
     }
 }

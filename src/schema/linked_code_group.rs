@@ -52,10 +52,6 @@ impl LinkedCodeGroup {
         }))
     }
 
-    pub(super) fn device_ids(&self) -> Vec<String> {
-        self.codes.iter().map(|c| c.device_id.clone()).collect()
-    }
-
     fn shared<T: PartialEq + Clone>(
         &self,
         f: impl Fn(&wire::AccessCode) -> Option<T>,

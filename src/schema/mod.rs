@@ -18,8 +18,11 @@ mod validate;
 
 use async_graphql::{SDLExportOptions, Schema};
 
-pub use context::{Gateway, RequestScope};
-pub use error::{ErrorCode, GatewayError};
+use crate::events::LiveHub;
+use crate::services::Services;
+
+pub use crate::error::{ErrorCode, GatewayError};
+pub use context::RequestScope;
 
 /// The gateway's schema type.
 pub type GatewaySchema =
@@ -27,13 +30,18 @@ pub type GatewaySchema =
 
 /// Builds the schema with its process-wide dependencies; requests estimated to make more than
 /// `max_upstream_calls` Seam calls are refused before they run.
-pub fn build_schema(gateway: Gateway, max_upstream_calls: u64) -> GatewaySchema {
+pub(crate) fn build_schema(
+    services: Services,
+    live: LiveHub,
+    max_upstream_calls: u64,
+) -> GatewaySchema {
     Schema::build(
         query::QueryRoot,
         mutation::MutationRoot,
         subscription::SubscriptionRoot,
     )
-    .data(gateway)
+    .data(services)
+    .data(live)
     .extension(error::ErrorCodes)
     .extension(cost::UpstreamCostLimit {
         budget: max_upstream_calls,

@@ -1,24 +1,21 @@
-//! Mutation root: create, update and delete access codes, singly and as linked groups.
-//! Every input is validated, and every capability the gateway can know is checked, before Seam is called.
+//! Mutation root: create, update and delete access codes, singly and as linked groups. Each
+//! resolver checks its input on its own, hands it to a service (which checks it against the locks
+//! and calls Seam), and shapes the result as a payload.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 
 use super::access_code::{AccessCode, AccessCodeType};
 use super::action_attempt::ActionAttempt;
-use super::context::{gateway, scope, Gateway, RequestScope};
+use super::context::{scope, services};
 use super::cost::MAX_GROUP_SIZE;
-use super::error::{ErrorCode, GatewayError, GatewayResult};
+use super::error::{GatewayError, GatewayResult};
 use super::linked_code_group::LinkedCodeGroup;
 use super::scalars::DateTime;
 use super::validate;
-use crate::seam::wire::{
-    self, format_time, CreateAccessCodeRequest, CreateMultipleRequest, UpdateAccessCodeRequest,
-    UpdateMultipleRequest,
-};
-use crate::seam::Pin;
+use crate::services::access_codes::{CodeChange, Kind, NewCode};
+use crate::services::linked_groups::{GroupChange, NewLinkedCodes};
 
 /// Most locks one linked group may span (the cost model assumes no more).
 const MAX_LINKED_DEVICES: usize = MAX_GROUP_SIZE as usize;
@@ -165,39 +162,19 @@ impl MutationRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "What to create.")] input: CreateAccessCodeInput,
     ) -> Result<CreateAccessCodePayload> {
-        let device_id = validate::id("deviceId", &input.device_id)?;
-        let name = validate::name(input.name)?;
-        let (code, preferred) =
+        let (code, preferred_code_length) =
             validate::pin_choice(input.code.as_deref(), input.preferred_code_length)?;
-        let window = validate::window(input.starts_at, input.ends_at)?;
-        let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
-
-        let device = scope.device(&device_id).await?;
-        require_online_codes(&device)?;
-        if let Some(code) = &code {
-            validate::pin_fits(&device, code)?;
-        } else if let Some(len) = preferred {
-            if !validate::length_fits(&device, len) {
-                return Err(GatewayError::bad_input(format!(
-                    "`preferredCodeLength` is {len}, but device `{device_id}` accepts PINs of {}",
-                    validate::describe_lengths(&device)
-                ))
-                .into());
-            }
-        }
-
-        let request = CreateAccessCodeRequest {
-            device_id: device_id.clone(),
-            name,
+        let new = NewCode {
+            device_id: validate::id("deviceId", &input.device_id)?,
+            name: validate::name(input.name)?,
             code,
-            preferred_code_length: preferred,
-            starts_at: window.map(|(s, _)| format_time(&s.0)),
-            ends_at: window.map(|(_, e)| format_time(&e.0)),
+            preferred_code_length,
+            window: validate::window(input.starts_at, input.ends_at)?,
         };
-        let created = gw.client.create_access_code(&scope.key, &request).await;
-        gw.devices.invalidate(scope.key.tenant(), &device_id).await;
-        let created = created.map_err(GatewayError::from)?;
-        tracing::info!(tenant = %scope.key.tenant(), access_code_id = %created.access_code.access_code_id, "access code created");
+        let created = services(ctx)?
+            .access_codes
+            .create(&scope(ctx)?.key, new)
+            .await?;
         Ok(CreateAccessCodePayload {
             access_code: created.access_code.into(),
             action_attempt: created.action_attempt.map(ActionAttempt),
@@ -211,115 +188,31 @@ impl MutationRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "What to create.")] input: CreateLinkedAccessCodesInput,
     ) -> Result<CreateLinkedAccessCodesPayload> {
-        if input.device_ids.is_empty() {
-            return Err(
-                GatewayError::bad_input("`deviceIds` must name at least one device").into(),
-            );
-        }
-        if input.device_ids.len() > MAX_LINKED_DEVICES {
-            return Err(GatewayError::bad_input(format!(
-                "`deviceIds` names {} devices; link at most {MAX_LINKED_DEVICES} at once",
-                input.device_ids.len()
-            ))
-            .into());
-        }
-        let mut device_ids = Vec::with_capacity(input.device_ids.len());
-        let mut seen = HashSet::new();
-        for id in &input.device_ids {
-            let id = validate::id("deviceIds", id)?;
-            if !seen.insert(id.clone()) {
-                return Err(
-                    GatewayError::bad_input(format!("`deviceIds` names `{id}` twice")).into(),
-                );
-            }
-            device_ids.push(id);
-        }
-        let name = validate::name(input.name)?;
-        let (code, preferred) =
+        let device_ids = linked_device_ids(&input.device_ids)?;
+        let (code, preferred_code_length) =
             validate::pin_choice(input.code.as_deref(), input.preferred_code_length)?;
-        let window = validate::window(input.starts_at, input.ends_at)?;
-        let behavior = input.behavior_when_code_cannot_be_shared;
-        let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
-
-        let found = scope
-            .devices
-            .load_many(device_ids.iter().cloned())
-            .await
-            .map_err(GatewayError::from)?;
-        let missing: Vec<&str> = device_ids
-            .iter()
-            .filter(|id| !found.contains_key(*id))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            return Err(GatewayError::not_found(format!(
-                "No device with id {} is visible to this API key",
-                quote_list(&missing)
-            ))
-            .into());
-        }
-        let devices: Vec<&Arc<wire::Device>> = device_ids.iter().map(|id| &found[id]).collect();
-        let incapable: Vec<&str> = devices
-            .iter()
-            .filter(|d| !validate::can_program_online_codes(d))
-            .map(|d| d.device_id.as_str())
-            .collect();
-        if !incapable.is_empty() {
-            return Err(GatewayError::new(
-                ErrorCode::CapabilityMissing,
-                format!(
-                    "Device {} cannot program online access codes (canProgramOnlineAccessCodes is false); remove it from `deviceIds`",
-                    quote_list(&incapable)
-                ),
-            )
-            .into());
-        }
-        if behavior == BehaviorWhenCodeCannotBeShared::Throw {
-            check_code_can_be_shared(
-                &devices,
-                code.as_ref().map(|c| c.digits() as u32).or(preferred),
-            )?;
-            if let Some(code) = &code {
-                check_rules_can_be_shared(&devices, code)?;
-            }
-        }
-
-        let request = CreateMultipleRequest {
-            device_ids: device_ids.clone(),
-            name,
+        let new = NewLinkedCodes {
+            device_ids,
+            name: validate::name(input.name)?,
             code,
-            preferred_code_length: preferred,
-            starts_at: window.map(|(s, _)| format_time(&s.0)),
-            ends_at: window.map(|(_, e)| format_time(&e.0)),
-            behavior_when_code_cannot_be_shared: Some(match behavior {
-                BehaviorWhenCodeCannotBeShared::Throw => "throw",
-                BehaviorWhenCodeCannotBeShared::CreateRandomCode => "create_random_code",
-            }),
+            preferred_code_length,
+            window: validate::window(input.starts_at, input.ends_at)?,
+            all_or_nothing: input.behavior_when_code_cannot_be_shared
+                == BehaviorWhenCodeCannotBeShared::Throw,
         };
-        let created = gw.client.create_multiple(&scope.key, &request).await;
-        invalidate_devices(gw, scope, device_ids.iter()).await;
-        let codes: Vec<Arc<wire::AccessCode>> = created
-            .map_err(GatewayError::from)?
-            .into_iter()
-            .map(Arc::new)
-            .collect();
-        let common_code_key = codes.iter().find_map(|c| c.common_code_key.clone());
-        let linked_code_group = match &common_code_key {
-            Some(key) => {
-                let members: Vec<_> = codes
-                    .iter()
-                    .filter(|c| c.common_code_key.as_ref() == Some(key))
-                    .cloned()
-                    .collect();
-                let ids = members.iter().map(|c| c.access_code_id.clone()).collect();
-                gw.groups.insert(scope.key.tenant(), key, ids).await;
-                Some(LinkedCodeGroup::from_codes(key.clone(), members))
-            }
-            None => None,
+        let created = services(ctx)?
+            .linked_groups
+            .create(&scope(ctx)?.key, new)
+            .await?;
+        let (common_code_key, linked_code_group) = match created.group {
+            Some((key, members)) => (
+                Some(key.clone()),
+                Some(LinkedCodeGroup::from_codes(key, members)),
+            ),
+            None => (None, None),
         };
-        tracing::info!(tenant = %scope.key.tenant(), codes = codes.len(), linked = common_code_key.is_some(), "linked access codes created");
         Ok(CreateLinkedAccessCodesPayload {
-            access_codes: codes.into_iter().map(AccessCode).collect(),
+            access_codes: created.codes.into_iter().map(AccessCode).collect(),
             common_code_key,
             linked_code_group,
         })
@@ -332,90 +225,14 @@ impl MutationRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: UpdateAccessCodeInput,
     ) -> Result<UpdateAccessCodePayload> {
-        let id = validate::id("accessCodeId", &input.access_code_id)?;
-        let name = validate::name(input.name)?;
-        let code = input
-            .code
-            .as_deref()
-            .map(|c| validate::pin("code", c))
-            .transpose()?;
-        if name.is_none()
-            && code.is_none()
-            && input.starts_at.is_none()
-            && input.ends_at.is_none()
-            && input.kind.is_none()
-        {
-            return Err(GatewayError::bad_input(
-                "Nothing to update: give `name`, `code`, `startsAt`/`endsAt` or `type`",
-            )
-            .into());
-        }
-        let to_ongoing = input.kind == Some(AccessCodeType::Ongoing);
-        if to_ongoing && (input.starts_at.is_some() || input.ends_at.is_some()) {
-            return Err(GatewayError::bad_input(
-                "`type: ONGOING` clears the window; give no `startsAt`/`endsAt` with it",
-            )
-            .into());
-        }
-        if let (Some(s), Some(e)) = (input.starts_at, input.ends_at) {
-            validate::window(Some(s), Some(e))?;
-        }
-        let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
-
-        let current = scope.access_code(&id).await?;
-        if let Some(code) = &code {
-            let device = scope.device(&current.device_id).await?;
-            validate::pin_fits(&device, code)?;
-        }
-        let window = if to_ongoing {
-            None
-        } else {
-            let current_window = current
-                .is_time_bound()
-                .then_some(())
-                .and(current.starts_at.zip(current.ends_at));
-            let starts = input.starts_at.map(|s| s.0).or(current_window.map(|w| w.0));
-            let ends = input.ends_at.map(|e| e.0).or(current_window.map(|w| w.1));
-            match (starts, ends) {
-                (Some(s), Some(e)) => {
-                    validate::window(Some(DateTime(s)), Some(DateTime(e)))?;
-                    Some((s, e))
-                }
-                (None, None) if input.kind != Some(AccessCodeType::TimeBound) => None,
-                _ => return Err(GatewayError::bad_input(
-                    "This code is ongoing: give both `startsAt` and `endsAt` to make it time-bound",
-                )
-                .into()),
-            }
-        };
-
-        let request = UpdateAccessCodeRequest {
-            access_code_id: id.clone(),
-            name,
-            code,
-            starts_at: window.map(|(s, _)| format_time(&s)),
-            ends_at: window.map(|(_, e)| format_time(&e)),
-            kind: if to_ongoing {
-                Some("ongoing")
-            } else if window.is_some() {
-                Some("time_bound")
-            } else {
-                None
-            },
-        };
-        let attempt = gw.client.update_access_code(&scope.key, &request).await;
-        gw.devices
-            .invalidate(scope.key.tenant(), &current.device_id)
-            .await;
-        let attempt = attempt.map_err(|e| GatewayError::from_seam_for(e, "access code", &id))?;
-        let updated = gw
-            .client
-            .get_access_code(&scope.key, &id)
-            .await
-            .map_err(|e| GatewayError::from_seam_for(e, "access code", &id))?;
+        let change = code_change(input)?;
+        let updated = services(ctx)?
+            .access_codes
+            .update(&scope(ctx)?.key, change)
+            .await?;
         Ok(UpdateAccessCodePayload {
-            access_code: updated.into(),
-            action_attempt: attempt.map(ActionAttempt),
+            access_code: updated.access_code.into(),
+            action_attempt: updated.action_attempt.map(ActionAttempt),
         })
     }
 
@@ -426,7 +243,7 @@ impl MutationRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change.")] input: UpdateLinkedCodeGroupInput,
     ) -> Result<UpdateLinkedCodeGroupPayload> {
-        let key = validate::id("commonCodeKey", &input.common_code_key)?;
+        let common_code_key = validate::id("commonCodeKey", &input.common_code_key)?;
         let name = validate::name(input.name)?;
         let window = validate::window(input.starts_at, input.ends_at)?;
         if window.is_none() && name.is_none() {
@@ -435,33 +252,17 @@ impl MutationRoot {
             )
             .into());
         }
-        let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
-        let request = UpdateMultipleRequest {
-            common_code_key: key.clone(),
+        let change = GroupChange {
+            common_code_key: common_code_key.clone(),
             name,
-            starts_at: window.map(|(s, _)| format_time(&s.0)),
-            ends_at: window.map(|(_, e)| format_time(&e.0)),
+            window,
         };
-        gw.client
-            .update_multiple(&scope.key, &request)
-            .await
-            .map_err(|e| {
-                if e.is_not_found() {
-                    let mut err = GatewayError::from(e);
-                    err.message = format!("No access codes have commonCodeKey `{key}`");
-                    err
-                } else {
-                    GatewayError::from(e)
-                }
-            })?;
-        let group = LinkedCodeGroup::load(ctx, &key).await?.ok_or_else(|| {
-            GatewayError::not_found(format!("No access codes have commonCodeKey `{key}`"))
-        })?;
-        for code in group_device_ids(&group) {
-            gw.devices.invalidate(scope.key.tenant(), &code).await;
-        }
+        let members = services(ctx)?
+            .linked_groups
+            .update(&scope(ctx)?.key, change)
+            .await?;
         Ok(UpdateLinkedCodeGroupPayload {
-            linked_code_group: group,
+            linked_code_group: LinkedCodeGroup::from_codes(common_code_key, members),
         })
     }
 
@@ -472,14 +273,10 @@ impl MutationRoot {
         #[graphql(desc = "What to delete.")] input: DeleteAccessCodeInput,
     ) -> Result<DeleteAccessCodePayload> {
         let id = validate::id("accessCodeId", &input.access_code_id)?;
-        let (gw, scope) = (gateway(ctx)?, scope(ctx)?);
-        let current = scope.access_code(&id).await?;
-        let attempt = gw.client.delete_access_code(&scope.key, &id).await;
-        gw.devices
-            .invalidate(scope.key.tenant(), &current.device_id)
-            .await;
-        let attempt = attempt.map_err(|e| GatewayError::from_seam_for(e, "access code", &id))?;
-        tracing::info!(tenant = %scope.key.tenant(), access_code_id = %id, "access code deleted");
+        let attempt = services(ctx)?
+            .access_codes
+            .delete(&scope(ctx)?.key, &id)
+            .await?;
         Ok(DeleteAccessCodePayload {
             deleted_access_code_id: ID(id),
             action_attempt: attempt.map(ActionAttempt),
@@ -487,97 +284,70 @@ impl MutationRoot {
     }
 }
 
-fn require_online_codes(device: &wire::Device) -> GatewayResult<()> {
-    if validate::can_program_online_codes(device) {
-        return Ok(());
+/// `deviceIds` of linked codes: 1 to [`MAX_LINKED_DEVICES`] ids, each once.
+fn linked_device_ids(ids: &[ID]) -> GatewayResult<Vec<String>> {
+    if ids.is_empty() {
+        return Err(GatewayError::bad_input(
+            "`deviceIds` must name at least one device",
+        ));
     }
-    Err(GatewayError::new(
-        ErrorCode::CapabilityMissing,
-        format!(
-            "Device `{}` cannot program online access codes (canProgramOnlineAccessCodes is false); choose another lock",
-            device.device_id
-        ),
-    ))
-}
-
-/// Refuses, before calling Seam, a shared PIN that some lock cannot take.
-fn check_code_can_be_shared(devices: &[&Arc<wire::Device>], len: Option<u32>) -> GatewayResult<()> {
-    let cannot = |reason: String| {
-        Err(GatewayError::new(
-            ErrorCode::CodeCannotBeShared,
-            format!("{reason}; use `behaviorWhenCodeCannotBeShared: CREATE_RANDOM_CODE` to give such locks their own PIN"),
-        ))
-    };
-    match len {
-        Some(len) => {
-            let misfits: Vec<String> = devices
-                .iter()
-                .filter(|d| !validate::length_fits(d, len))
-                .map(|d| format!("`{}` ({})", d.device_id, validate::describe_lengths(d)))
-                .collect();
-            if misfits.is_empty() {
-                Ok(())
-            } else {
-                cannot(format!(
-                    "A {len}-digit PIN cannot be shared: {} cannot take it",
-                    misfits.join(", ")
-                ))
-            }
-        }
-        None => {
-            let mut common: Option<HashSet<u32>> = None;
-            for d in devices {
-                if let Some(lengths) = validate::supported_lengths(d) {
-                    let lengths: HashSet<u32> = lengths.iter().copied().collect();
-                    common = Some(match common {
-                        Some(c) => c.intersection(&lengths).copied().collect(),
-                        None => lengths,
-                    });
-                }
-            }
-            match common {
-                Some(c) if c.is_empty() => {
-                    cannot("These locks have no PIN length in common".into())
-                }
-                _ => Ok(()),
-            }
-        }
+    if ids.len() > MAX_LINKED_DEVICES {
+        return Err(GatewayError::bad_input(format!(
+            "`deviceIds` names {} devices; link at most {MAX_LINKED_DEVICES} at once",
+            ids.len()
+        )));
     }
-}
-
-/// Refuses, before calling Seam, a shared PIN that breaks some lock's PIN rules.
-fn check_rules_can_be_shared(devices: &[&Arc<wire::Device>], code: &Pin) -> GatewayResult<()> {
-    for device in devices {
-        if let Err(e) = validate::pin_fits(device, code) {
-            return Err(GatewayError::new(
-                ErrorCode::CodeCannotBeShared,
-                format!(
-                    "{}; use `behaviorWhenCodeCannotBeShared: CREATE_RANDOM_CODE` to give such locks their own PIN",
-                    e.message
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn quote_list(ids: &[&str]) -> String {
-    ids.iter()
-        .map(|id| format!("`{id}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-async fn invalidate_devices(
-    gw: &Gateway,
-    scope: &RequestScope,
-    ids: impl Iterator<Item = &String>,
-) {
+    let mut seen = HashSet::new();
+    let mut device_ids = Vec::with_capacity(ids.len());
     for id in ids {
-        gw.devices.invalidate(scope.key.tenant(), id).await;
+        let id = validate::id("deviceIds", id)?;
+        if !seen.insert(id.clone()) {
+            return Err(GatewayError::bad_input(format!(
+                "`deviceIds` names `{id}` twice"
+            )));
+        }
+        device_ids.push(id);
     }
+    Ok(device_ids)
 }
 
-fn group_device_ids(group: &LinkedCodeGroup) -> Vec<String> {
-    group.device_ids()
+/// The checked input of `updateAccessCode`: something to change, and no window with `ONGOING`.
+fn code_change(input: UpdateAccessCodeInput) -> GatewayResult<CodeChange> {
+    let access_code_id = validate::id("accessCodeId", &input.access_code_id)?;
+    let name = validate::name(input.name)?;
+    let code = input
+        .code
+        .as_deref()
+        .map(|c| validate::pin("code", c))
+        .transpose()?;
+    if name.is_none()
+        && code.is_none()
+        && input.starts_at.is_none()
+        && input.ends_at.is_none()
+        && input.kind.is_none()
+    {
+        return Err(GatewayError::bad_input(
+            "Nothing to update: give `name`, `code`, `startsAt`/`endsAt` or `type`",
+        ));
+    }
+    let kind = input.kind.map(|k| match k {
+        AccessCodeType::Ongoing => Kind::Ongoing,
+        AccessCodeType::TimeBound => Kind::TimeBound,
+    });
+    if kind == Some(Kind::Ongoing) && (input.starts_at.is_some() || input.ends_at.is_some()) {
+        return Err(GatewayError::bad_input(
+            "`type: ONGOING` clears the window; give no `startsAt`/`endsAt` with it",
+        ));
+    }
+    if let (Some(s), Some(e)) = (input.starts_at, input.ends_at) {
+        validate::window(Some(s), Some(e))?;
+    }
+    Ok(CodeChange {
+        access_code_id,
+        name,
+        code,
+        starts_at: input.starts_at.map(|s| s.0),
+        ends_at: input.ends_at.map(|e| e.0),
+        kind,
+    })
 }

@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, Object, Result, ID};
 
-use super::access_code::AccessCode;
+use super::access_code::{list_access_codes, AccessCode, AccessCodeConnection};
 use super::action_attempt::ActionAttempt;
-use super::connection::{self, AccessCodeConnection, DeviceConnection, PageArgs};
-use super::context::{gateway, scope};
-use super::device::Device;
+use super::connection::{paginate, PageArgs};
+use super::context::{scope, services};
+use super::device::{Device, DeviceConnection};
 use super::error::GatewayError;
 use super::linked_code_group::LinkedCodeGroup;
 use super::validate;
@@ -52,7 +52,22 @@ impl QueryRoot {
             manufacturer,
             ..Default::default()
         };
-        Ok(connection::list_devices(ctx, filters, page).await?)
+        let scope = scope(ctx)?;
+        let devices = &services(ctx)?.devices;
+        let page = paginate(
+            page,
+            |page_cursor, limit| {
+                let request = DeviceListRequest {
+                    limit: Some(limit),
+                    page_cursor,
+                    ..filters.clone()
+                };
+                async move { devices.list_page(&scope.key, &request).await }
+            },
+            Device,
+        )
+        .await?;
+        Ok(page.into())
     }
 
     /// One access code by id. Null with a NOT_FOUND error if this API key cannot see it.
@@ -91,7 +106,7 @@ impl QueryRoot {
             )
             .into());
         }
-        Ok(connection::list_access_codes(ctx, device_id, ids, page).await?)
+        Ok(list_access_codes(ctx, device_id, ids, page).await?)
     }
 
     /// A group of linked codes by its `commonCodeKey`. Null with a NOT_FOUND error if no code has it.
@@ -121,11 +136,10 @@ impl QueryRoot {
     ) -> Result<Option<ActionAttempt>> {
         let id = validate::id("id", &id)?;
         let scope = scope(ctx)?;
-        let attempt = gateway(ctx)?
-            .client
-            .get_action_attempt(&scope.key, &id)
-            .await
-            .map_err(|e| GatewayError::from_seam_for(e, "action attempt", &id))?;
+        let attempt = services(ctx)?
+            .access_codes
+            .action_attempt(&scope.key, &id)
+            .await?;
         Ok(Some(ActionAttempt(attempt)))
     }
 }

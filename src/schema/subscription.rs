@@ -7,7 +7,7 @@ use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::access_code::{AccessCode, AccessCodeStatus};
-use super::context::{gateway, scope};
+use super::context::{live_hub, scope};
 use super::error::{ErrorCode, GatewayError};
 use super::issue::{self, SeamIssueError, SeamIssueWarning};
 use super::scalars::DateTime;
@@ -111,7 +111,7 @@ impl SubscriptionRoot {
         >,
     ) -> Result<impl Stream<Item = Result<AccessCodeStatusChange>>> {
         let key = scope(ctx)?.key.clone();
-        let hub = gateway(ctx)?.live.clone();
+        let hub = live_hub(ctx)?.clone();
         let subscription = hub.subscribe(&key).await.map_err(|e| match e {
             SubscribeError::Upstream(e) => GatewayError::from(e),
             SubscribeError::UnknownWorkspace => GatewayError::new(
@@ -161,12 +161,13 @@ mod tests {
     use async_graphql::Request;
     use futures::StreamExt;
 
-    use crate::cache::{DeviceCache, LinkedGroupIndex};
+    use crate::cache::DeviceCache;
     use crate::events::{LiveHub, LiveOptions, Source};
     use crate::sandbox::{ClockMode, Sandbox, SandboxOptions};
-    use crate::schema::{build_schema, Gateway, RequestScope};
+    use crate::schema::{build_schema, RequestScope};
     use crate::seam::wire::{CreateAccessCodeRequest, Event};
     use crate::seam::{ApiKey, SeamClient};
+    use crate::services::Services;
 
     fn event(n: usize, code_id: &str) -> Event {
         serde_json::from_value(serde_json::json!({
@@ -189,10 +190,13 @@ mod tests {
         .await
         .expect("sandbox");
         let client = SeamClient::new(&sandbox.base_url(), Duration::from_secs(5)).expect("client");
-        let devices = DeviceCache::new(Duration::from_secs(5), 100);
+        let services = Services::new(
+            client.clone(),
+            DeviceCache::new(Duration::from_secs(5), 100),
+        );
         let live = LiveHub::new(
             client.clone(),
-            devices.clone(),
+            services.devices.clone(),
             LiveOptions {
                 poll_interval: Duration::from_secs(3600),
                 webhook_secret: None,
@@ -200,13 +204,7 @@ mod tests {
                 buffer: 1,
             },
         );
-        let gateway = Gateway {
-            client: client.clone(),
-            devices,
-            groups: LinkedGroupIndex::new(Duration::from_secs(60), 100),
-            live: live.clone(),
-        };
-        let schema = build_schema(gateway.clone(), 50);
+        let schema = build_schema(services.clone(), live.clone(), 50);
         let key = ApiKey::new("seam_apikey1_token");
         let code = client
             .create_access_code(
@@ -222,7 +220,7 @@ mod tests {
             .access_code_id;
 
         let request = Request::new("subscription { accessCodeStatusChanged { eventId status } }")
-            .data(RequestScope::new(&gateway, key));
+            .data(RequestScope::new(&services, key));
         let mut stream = schema.execute_stream(request);
         // Poll once, so the subscription registers; nothing has been published yet.
         assert!(

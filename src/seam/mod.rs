@@ -4,6 +4,7 @@
 
 mod api_key;
 mod error;
+mod paging;
 mod pin;
 mod stats;
 pub mod wire;
@@ -17,6 +18,7 @@ use serde_json::json;
 
 pub use api_key::{ApiKey, TenantId};
 pub use error::SeamError;
+pub use paging::all_pages;
 pub use pin::{redact_pins, Pin};
 pub use stats::UpstreamStats;
 use wire::*;

@@ -295,7 +295,7 @@ pub struct ErrorBody {
 
 // ---- requests ----
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct DeviceListRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,

@@ -204,7 +204,7 @@ impl Session {
         }
         // A fresh scope per operation, as per HTTP request: loaders memoise for one operation.
         let request = match key {
-            Some(key) => request.data(RequestScope::new(&self.state.gateway, key.clone())),
+            Some(key) => request.data(RequestScope::new(&self.state.services, key.clone())),
             None => request,
         };
         let results = self.state.schema.execute_stream(request);

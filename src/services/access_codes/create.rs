@@ -1,0 +1,64 @@
+//! Creating one access code: the lock must take online codes and the PIN (or its length).
+
+use chrono::{DateTime, Utc};
+
+use super::rules;
+use super::AccessCodeService;
+use crate::error::{GatewayError, GatewayResult};
+use crate::seam::wire::{format_time, AccessCode, ActionAttempt, CreateAccessCodeRequest};
+use crate::seam::{ApiKey, Pin};
+
+/// A code to create, its input already checked on its own.
+pub(crate) struct NewCode {
+    pub(crate) device_id: String,
+    pub(crate) name: Option<String>,
+    /// A custom PIN, or None to let Seam choose (of `preferred_code_length` digits, if given).
+    pub(crate) code: Option<Pin>,
+    pub(crate) preferred_code_length: Option<u32>,
+    /// `(starts_at, ends_at)` for a time-bound code; None for an ongoing one.
+    pub(crate) window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// What Seam created.
+pub(crate) struct Created {
+    pub(crate) access_code: AccessCode,
+    pub(crate) action_attempt: Option<ActionAttempt>,
+}
+
+impl AccessCodeService {
+    /// Creates the code after checking it against its lock: capability, PIN length and rules.
+    pub(crate) async fn create(&self, key: &ApiKey, new: NewCode) -> GatewayResult<Created> {
+        let device = self.device(key, &new.device_id).await?;
+        rules::require_online_codes(&device)?;
+        if let Some(code) = &new.code {
+            rules::pin_fits(&device, code)?;
+        } else if let Some(len) = new.preferred_code_length {
+            if !rules::length_fits(&device, len) {
+                return Err(GatewayError::bad_input(format!(
+                    "`preferredCodeLength` is {len}, but device `{}` accepts PINs of {}",
+                    new.device_id,
+                    rules::describe_lengths(&device)
+                )));
+            }
+        }
+        let request = CreateAccessCodeRequest {
+            device_id: new.device_id.clone(),
+            name: new.name,
+            code: new.code,
+            preferred_code_length: new.preferred_code_length,
+            starts_at: new.window.map(|(s, _)| format_time(&s)),
+            ends_at: new.window.map(|(_, e)| format_time(&e)),
+        };
+        let created = self.client.create_access_code(key, &request).await;
+        // The lock's code count changed, whatever Seam answered.
+        self.devices
+            .forget(key.tenant(), &[new.device_id.as_str()])
+            .await;
+        let created = created.map_err(GatewayError::from)?;
+        tracing::info!(tenant = %key.tenant(), access_code_id = %created.access_code.access_code_id, "access code created");
+        Ok(Created {
+            access_code: created.access_code,
+            action_attempt: created.action_attempt,
+        })
+    }
+}

@@ -1,0 +1,47 @@
+//! The gateway's services: what it knows and decides, apart from how it is asked (GraphQL) and how
+//! it asks Seam (`crate::seam`). Each service is the only owner of its cache or index.
+
+pub(crate) mod access_codes;
+pub(crate) mod devices;
+pub(crate) mod linked_groups;
+
+use std::time::Duration;
+
+use crate::cache::{DeviceCache, LinkedGroupIndex};
+use crate::seam::SeamClient;
+use access_codes::AccessCodeService;
+use devices::DeviceService;
+use linked_groups::LinkedGroupService;
+
+/// How long the gateway remembers the members of a linked group it created or found.
+const GROUP_INDEX_TTL: Duration = Duration::from_secs(3600);
+/// Most linked groups remembered, over all API keys.
+const GROUP_INDEX_CAPACITY: u64 = 100_000;
+
+/// Every service, built once per process and shared by all requests.
+#[derive(Clone)]
+pub struct Services {
+    pub(crate) client: SeamClient,
+    pub(crate) devices: DeviceService,
+    pub(crate) access_codes: AccessCodeService,
+    pub(crate) linked_groups: LinkedGroupService,
+}
+
+impl Services {
+    pub(crate) fn new(client: SeamClient, device_cache: DeviceCache) -> Self {
+        let devices = DeviceService::new(client.clone(), device_cache);
+        let access_codes = AccessCodeService::new(client.clone(), devices.clone());
+        let linked_groups = LinkedGroupService::new(
+            client.clone(),
+            access_codes.clone(),
+            devices.clone(),
+            LinkedGroupIndex::new(GROUP_INDEX_TTL, GROUP_INDEX_CAPACITY),
+        );
+        Self {
+            client,
+            devices,
+            access_codes,
+            linked_groups,
+        }
+    }
+}
