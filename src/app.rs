@@ -1,0 +1,172 @@
+//! Building the gateway and serving it: the services, the live-status hub and the schema, wired into
+//! the HTTP app on a bound listener. Tests and benchmarks start gateways through [`serve`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::config::GatewayConfig;
+use crate::{cache, events, http, schema, seam, services};
+
+/// Where the gateway sends its upstream calls.
+#[derive(Clone)]
+pub struct UpstreamTarget {
+    /// Base URL of a Seam API (real, or a sandbox).
+    pub base_url: String,
+    /// Key for requests that carry no `Authorization` header.
+    pub default_key: Option<String>,
+}
+
+/// A gateway serving on a bound listener. Dropping it stops the server.
+pub struct RunningGateway {
+    addr: SocketAddr,
+    client: seam::SeamClient,
+    live: events::LiveHub,
+    /// Cancelled to shut the server down as SIGTERM would.
+    stop: tokio_util::sync::CancellationToken,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningGateway {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    /// Upstream calls made so far, per Seam endpoint path.
+    pub fn upstream_calls(&self) -> std::collections::BTreeMap<String, u64> {
+        self.client.stats().snapshot()
+    }
+    /// Live status subscriptions currently open (all workspaces).
+    pub fn live_subscribers(&self) -> usize {
+        self.live.subscriber_count()
+    }
+    /// Workspaces with at least one live subscription (one poller task each).
+    pub fn live_workspaces(&self) -> usize {
+        self.live.workspace_count()
+    }
+    /// Begins a graceful shutdown, as SIGTERM does: stop accepting, close websockets with 1001,
+    /// let in-flight requests finish within the shutdown timeout.
+    pub fn begin_shutdown(&self) {
+        self.stop.cancel();
+    }
+    /// Serves until the process is asked to stop.
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        if let Some(task) = self.task.take() {
+            task.await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RunningGateway {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// Builds the gateway and serves it on `listener` in a background task.
+pub async fn serve(
+    config: &GatewayConfig,
+    listener: TcpListener,
+    upstream: UpstreamTarget,
+) -> anyhow::Result<RunningGateway> {
+    let client = seam::SeamClient::new(&upstream.base_url, config.upstream_timeout())?;
+    let devices = cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity);
+    let services = services::Services::new(client.clone(), devices);
+    let live = live_hub(config, &client, services.devices.clone())?;
+    let state = http::AppState {
+        schema: schema::build_schema(
+            services.clone(),
+            live.clone(),
+            u64::from(config.max_upstream_calls),
+        ),
+        services,
+        live,
+        default_key: upstream.default_key.map(|k| Arc::new(seam::ApiKey::new(k))),
+        origins: http::OriginPolicy::new(&config.allowed_origins),
+        limits: http::Limits::from_config(config),
+        shutdown: tokio_util::sync::CancellationToken::new(),
+        sessions: tokio_util::task::TaskTracker::new(),
+    };
+    let addr = listener.local_addr()?;
+    let state_live = state.live.clone();
+    let (shutdown, sessions) = (state.shutdown.clone(), state.sessions.clone());
+    let options = http::ServeOptions {
+        header_read_timeout: Duration::from_millis(config.header_read_timeout_ms.max(1)),
+        shutdown_timeout: Duration::from_millis(config.shutdown_timeout_ms),
+    };
+    let stop = tokio_util::sync::CancellationToken::new();
+    let stop_requested = stop.clone();
+    let app = http::app(state);
+    let task = tokio::spawn(async move {
+        let stop = async move {
+            tokio::select! {
+                _ = crate::run::shutdown_signal() => {}
+                _ = stop_requested.cancelled() => {}
+            }
+        };
+        http::serve(listener, app, options, shutdown, sessions, stop).await;
+    });
+    Ok(RunningGateway {
+        addr,
+        client,
+        live: state_live,
+        stop,
+        task: Some(task),
+    })
+}
+
+/// The live-status hub: webhook verification from `webhook_secret`, polling every `poll_interval`.
+fn live_hub(
+    config: &GatewayConfig,
+    client: &seam::SeamClient,
+    devices: services::devices::DeviceService,
+) -> anyhow::Result<events::LiveHub> {
+    let webhook_secret = config
+        .webhook_secret
+        .as_deref()
+        .map(events::webhook::WebhookSecret::parse)
+        .transpose()?;
+    let poll_interval = config.poll_interval().max(Duration::from_millis(10));
+    Ok(events::LiveHub::new(
+        client.clone(),
+        devices,
+        events::LiveOptions {
+            poll_interval,
+            webhook_secret,
+            webhook_stale_after: (poll_interval * 10).max(Duration::from_secs(30)),
+            buffer: config.subscription_buffer.max(1),
+        },
+    ))
+}
+
+/// A fresh `whsec_` secret, for a gateway and the sandbox it receives webhooks from.
+pub fn generate_webhook_secret() -> String {
+    events::webhook::WebhookSecret::generate()
+}
+
+/// Signs a webhook body as Seam does: the `svix-signature` value (`v1,<base64>`) for `secret`.
+pub fn sign_webhook(
+    secret: &str,
+    msg_id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> anyhow::Result<String> {
+    Ok(events::webhook::WebhookSecret::parse(secret)?.sign(msg_id, timestamp, body))
+}
+
+/// The URL of a gateway's webhook receiver (`0.0.0.0` is reached over loopback).
+pub fn webhook_url(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        addr.ip()
+    };
+    format!(
+        "http://{}/webhooks/seam",
+        SocketAddr::new(host, addr.port())
+    )
+}

@@ -1,0 +1,109 @@
+//! The command line's entry points: the gateway (on Seam, or on the embedded sandbox it starts) and
+//! the sandbox alone, each until Ctrl-C / SIGTERM, with the banner that tells a user where things are.
+
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::app::{generate_webhook_secret, serve, webhook_url, UpstreamTarget};
+use crate::config::{self, GatewayConfig, SandboxArgs};
+use crate::sandbox;
+
+/// Runs the gateway until Ctrl-C / SIGTERM: against Seam when a key is configured, otherwise
+/// against the embedded sandbox started on an ephemeral loopback port.
+pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
+    tracing::debug!(?config, "starting gateway");
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (upstream, _sandbox) = if config.uses_embedded_sandbox() {
+        let sandbox = sandbox::Sandbox::start(sandbox::SandboxOptions {
+            set_delay: Duration::from_millis(config.sandbox_set_delay_ms),
+            ..Default::default()
+        })
+        .await?;
+        let keys = sandbox.api_keys();
+        println!(
+            "No SEAM_API_KEY: using the embedded Seam sandbox at {}",
+            sandbox.base_url()
+        );
+        for key in &keys {
+            println!(
+                "  it accepts API key {} (workspace {})",
+                key.api_key, key.workspace_id
+            );
+        }
+        println!(
+            "  requests without an Authorization header act as workspace {}",
+            keys.first().map(|k| k.workspace_id.as_str()).unwrap_or("-")
+        );
+        // Live status: the sandbox signs its webhooks with a secret made for this run.
+        let secret = generate_webhook_secret();
+        sandbox.set_webhook(Some(sandbox::WebhookTarget {
+            url: webhook_url(addr),
+            secret: secret.clone(),
+        }));
+        config.webhook_secret = Some(secret);
+        let target = UpstreamTarget {
+            base_url: sandbox.base_url(),
+            default_key: keys.first().map(|k| k.api_key.clone()),
+        };
+        (target, Some(sandbox))
+    } else {
+        let target = UpstreamTarget {
+            base_url: config
+                .seam_endpoint
+                .clone()
+                .unwrap_or_else(|| config::SEAM_PUBLIC_ENDPOINT.into()),
+            default_key: config.seam_api_key.clone(),
+        };
+        (target, None)
+    };
+    println!("Upstream: {}", upstream.base_url);
+    let running = serve(&config, listener, upstream).await?;
+    println!("GraphiQL: http://{addr}/graphql");
+    running.wait().await
+}
+
+/// Runs the sandbox alone until Ctrl-C / SIGTERM.
+pub async fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+    let webhook = match (args.webhook_url, args.webhook_secret) {
+        (Some(url), Some(secret)) => Some(sandbox::WebhookTarget { url, secret }),
+        (None, _) => None,
+        (Some(_), None) => {
+            anyhow::bail!("--webhook-url needs --webhook-secret (or SEAM_WEBHOOK_SECRET)")
+        }
+    };
+    let sandbox = sandbox::Sandbox::start(sandbox::SandboxOptions {
+        listen: args.listen,
+        set_delay: Duration::from_millis(args.set_delay_ms),
+        clock: sandbox::ClockMode::Real,
+        webhook,
+    })
+    .await?;
+    println!("Seam sandbox listening on {}", sandbox.base_url());
+    for key in sandbox.api_keys() {
+        println!(
+            "  API key {} -> workspace {}",
+            key.api_key, key.workspace_id
+        );
+    }
+    shutdown_signal().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
