@@ -1,4 +1,4 @@
-//! Issue 6 benchmark: live status fan-out. One gateway (its own process, webhooks configured) over the
+//! Benchmark: live status fan-out. One gateway (its own process, webhooks configured) over the
 //! sandbox (its own process); 1,000 then 10,000 open `accessCodeStatusChanged` subscriptions over
 //! loopback WebSockets; signed webhooks posted to the gateway as Seam would.
 //!

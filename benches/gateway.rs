@@ -1,4 +1,4 @@
-//! Issue 5 benchmark: batching, cache and overhead of the gateway over the sandbox, each its own process.
+//! Benchmark: batching, cache and overhead of the gateway over the sandbox, each its own process.
 //!
 //! Run: `cargo bench --bench gateway` (loopback only; every loop is bounded by count and time).
 //! (a) upstream calls and latency for a page of N codes with their devices;

@@ -1,5 +1,6 @@
-//! Tracing setup. Secrets never reach a log line: PINs, API keys and webhook secrets are kept out of
-//! every span and event at the source (see `Redacted`), so the subscriber needs no scrubbing pass.
+//! Tracing setup. Secrets never reach a log line: they are kept out of every span and event at the
+//! source (`Pin` and `ApiKey` print redacted, upstream error strings are scrubbed when built, the
+//! config's `Debug` hides keys), so the subscriber needs no scrubbing pass.
 
 use tracing_subscriber::EnvFilter;
 
@@ -11,20 +12,4 @@ pub fn init() {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
-}
-
-/// Wraps a secret so that `Debug` and `Display` print a fixed marker instead of the value.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Redacted<T>(pub T);
-
-impl<T> std::fmt::Debug for Redacted<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl<T> std::fmt::Display for Redacted<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
 }

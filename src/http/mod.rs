@@ -8,8 +8,8 @@ mod serve;
 
 pub(crate) use origin::OriginPolicy;
 pub(crate) use serve::{serve, ServeOptions};
-mod webhooks; // live status (issue 6)
-mod ws; // live status (issue 6)
+mod webhooks;
+mod ws;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,7 +73,6 @@ pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 pub(crate) fn app(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::playground).post(graphql::execute))
-        // live status (issue 6)
         .route("/graphql/ws", get(ws::subscribe))
         .route("/webhooks/seam", post(webhooks::receive))
         .route("/healthz", get(health::healthz))

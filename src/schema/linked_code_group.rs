@@ -8,7 +8,7 @@ use async_graphql::{Context, Enum, Object, Result};
 use super::access_code::{AccessCode, AccessCodeStatus, AccessCodeType};
 use super::context::scope;
 use super::device::Device;
-use super::error::GatewayResult;
+use super::error::{GatewayError, GatewayResult};
 use super::scalars::DateTime;
 use crate::seam::wire;
 
@@ -129,8 +129,8 @@ impl LinkedCodeGroup {
         }
         Ok(self.codes.iter().cloned().map(AccessCode).collect())
     }
-    /// The group's devices (one batched lookup). A device that vanished upstream is null with a
-    /// NOT_FOUND error at its index.
+    /// The group's devices (one batched lookup). A device that vanished upstream is null at its
+    /// index, without an error: the group itself still stands.
     async fn devices(&self, ctx: &Context<'_>) -> Result<Vec<Option<Device>>> {
         let scope = scope(ctx)?;
         let ids: Vec<String> = self.codes.iter().map(|c| c.device_id.clone()).collect();
@@ -138,7 +138,7 @@ impl LinkedCodeGroup {
             .devices
             .load_many(ids.iter().cloned())
             .await
-            .map_err(super::error::GatewayError::from)?;
+            .map_err(GatewayError::from)?;
         Ok(ids
             .iter()
             .map(|id| found.get(id).cloned().map(Device))

@@ -8,4 +8,5 @@ mod http;
 mod redaction;
 mod refusals;
 mod seeds;
+#[path = "../kit/mod.rs"]
 mod support;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::{wait_until, Feed, Live, WsSub, KEY_1, KEY_2};
+use crate::support::{wait_until, Feed, TestGateway, WsSub, KEY_1, KEY_2};
 
 /// This test process's resident memory, in KiB (the gateway runs in-process).
 fn rss_kib() -> u64 {
@@ -29,7 +29,7 @@ const ROUNDS: usize = 50;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_leave_task_count_and_memory_flat_after_1000_connect_disconnect_cycles() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let url = live.ws_url();
     // Warm up (HTTP client pools, caches), then measure.
     let sub = WsSub::subscribe(&url, Some(KEY_1), json!({})).await;

@@ -4,19 +4,19 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::{wait_until_async, Feed, Live, WsSub, KEY_1};
+use crate::support::{wait_until_async, Feed, TestGateway, WsSub, KEY_1};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_drop_a_cached_device_when_a_device_event_arrives() {
-    let live = Live::start(Feed::SilentWebhooks).await;
+    let live = TestGateway::fed(Feed::SilentWebhooks).await;
     let secret = live.secret.clone().expect("secret");
     let query = "{ device(id: \"august_device_2\") { id } }";
-    let r = live.gql(KEY_1, query, json!({})).await;
+    let r = live.data_as(KEY_1, query, json!({})).await;
     assert_eq!(r["device"]["id"], "august_device_2", "{r}");
 
     // The device vanishes upstream; within the TTL the cache still serves it.
     assert!(live.sandbox.remove_device("august_device_2"));
-    let r = live.gql(KEY_1, query, json!({})).await;
+    let r = live.data_as(KEY_1, query, json!({})).await;
     assert_eq!(
         r["device"]["id"], "august_device_2",
         "served from cache: {r}"
@@ -48,7 +48,7 @@ async fn should_drop_a_cached_device_when_a_device_event_arrives() {
 
     // Well inside the 5 s TTL: only the event can have dropped the entry.
     wait_until_async(Duration::from_secs(2), || async {
-        let r = live.gql_response(KEY_1, query, json!({})).await;
+        let r = live.gql_as(KEY_1, query, json!({})).await;
         r["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     })
     .await;
@@ -57,19 +57,19 @@ async fn should_drop_a_cached_device_when_a_device_event_arrives() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_drop_a_removed_device_through_the_sandbox_webhook_and_through_polling() {
     for feed in [Feed::Webhooks, Feed::Polling] {
-        let live = Live::start(feed).await;
+        let live = TestGateway::fed(feed).await;
         // A subscriber makes the workspace live, so a gateway without webhooks polls it.
         let _sub = WsSub::subscribe(&live.ws_url(), Some(KEY_1), json!({})).await;
         live.wait_for_subscribers(1).await;
         let query = "{ device(id: \"schlage_device_id\") { id } }";
         assert_eq!(
-            live.gql(KEY_1, query, json!({})).await["device"]["id"],
+            live.data_as(KEY_1, query, json!({})).await["device"]["id"],
             "schlage_device_id"
         );
         // The sandbox removes the device and emits `device.removed`, as Seam does.
         assert!(live.sandbox.remove_device("schlage_device_id"));
         wait_until_async(Duration::from_secs(2), || async {
-            let r = live.gql_response(KEY_1, query, json!({})).await;
+            let r = live.gql_as(KEY_1, query, json!({})).await;
             r["errors"][0]["extensions"]["code"] == "NOT_FOUND"
         })
         .await;

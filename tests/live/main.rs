@@ -1,10 +1,11 @@
-//! Live access-code status: subscriptions over a real WebSocket against the embedded sandbox,
+//! TestGateway access-code status: subscriptions over a real WebSocket against the embedded sandbox,
 //! fed by signed webhooks or by polling.
 
 mod cleanup;
 mod device_events;
 mod npm_client;
 mod security;
+#[path = "../kit/mod.rs"]
 mod support;
 mod transitions;
 mod ws_limits;

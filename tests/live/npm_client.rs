@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::io::AsyncReadExt;
 
-use crate::support::{Feed, Live, KEY_1};
+use crate::support::{Feed, TestGateway, KEY_1};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_stream_status_changes_to_the_npm_graphql_ws_client() {
@@ -27,7 +27,7 @@ async fn should_stream_status_changes_to_the_npm_graphql_ws_client() {
         "tests/js/node_modules is missing: run scripts/install-test-deps.sh"
     );
 
-    let live = Live::start(Feed::Webhooks).await;
+    let live = TestGateway::fed(Feed::Webhooks).await;
     let mut child = tokio::process::Command::new("node")
         .arg(js.join("subscribe.mjs"))
         .arg(live.ws_url())

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::{Feed, Live, WsSub, KEY_1, KEY_2};
+use crate::support::{Feed, TestGateway, WsSub, KEY_1, KEY_2};
 
 const QUIET: Duration = Duration::from_millis(400);
 
@@ -20,7 +20,7 @@ fn signed(secret: &str, msg_id: &str, ts: i64, body: &str) -> Vec<(&'static str,
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_ignore_forged_tampered_stale_and_replayed_webhooks() {
     // The gateway has a secret; the sandbox delivers nothing, so only the posts below arrive.
-    let live = Live::start(Feed::SilentWebhooks).await;
+    let live = TestGateway::fed(Feed::SilentWebhooks).await;
     let secret = live.secret.clone().expect("secret");
     let mut sub = WsSub::subscribe(&live.ws_url(), Some(KEY_1), json!({})).await;
     live.wait_for_subscribers(1).await;
@@ -103,14 +103,14 @@ async fn should_ignore_forged_tampered_stale_and_replayed_webhooks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_refuse_webhooks_without_a_secret() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let body = r#"{"event_id":"e1","event_type":"access_code.set_on_device"}"#;
     assert_eq!(live.post_webhook(&[], body).await, 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_not_deliver_another_workspaces_changes() {
-    let live = Live::start(Feed::Webhooks).await;
+    let live = TestGateway::fed(Feed::Webhooks).await;
     let url = live.ws_url();
     let mut ws1 = WsSub::subscribe(&url, Some(KEY_1), json!({})).await;
     let mut ws2 = WsSub::subscribe(&url, Some(KEY_2), json!({})).await;
@@ -154,7 +154,7 @@ fn status_event(event_type: &str, workspace_id: &str, device_id: &str, code_id: 
 }
 
 /// Posts `body` correctly signed; asserts the gateway took it.
-async fn deliver(live: &Live, body: &str) {
+async fn deliver(live: &TestGateway, body: &str) {
     let secret = live.secret.clone().expect("secret");
     let msg_id = format!("msg_{}", uuid::Uuid::new_v4());
     let headers = signed(&secret, &msg_id, chrono::Utc::now().timestamp(), body);
@@ -163,7 +163,7 @@ async fn deliver(live: &Live, body: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_not_deliver_a_signed_webhook_to_the_workspace_it_claims_but_cannot_prove() {
-    let live = Live::start(Feed::SilentWebhooks).await;
+    let live = TestGateway::fed(Feed::SilentWebhooks).await;
     let url = live.ws_url();
     let mut ws1 = WsSub::subscribe(&url, Some(KEY_1), json!({})).await;
     live.wait_for_subscribers(1).await;
@@ -201,7 +201,7 @@ async fn should_not_deliver_a_signed_webhook_to_the_workspace_it_claims_but_cann
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_close_a_connection_with_a_malformed_authorization() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let mut sub = WsSub::connect_raw(&live.ws_url()).await;
     sub.send(json!({ "type": "connection_init", "payload": { "authorization": "Token nope" } }))
         .await;
@@ -214,7 +214,7 @@ async fn should_close_a_connection_with_a_malformed_authorization() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_answer_unauthenticated_for_a_key_seam_rejects() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let mut sub = WsSub::subscribe(&live.ws_url(), Some("seam_not_a_key"), json!({})).await;
     let msg = sub.recv(Duration::from_secs(5)).await.expect("an answer");
     assert_eq!(msg["type"], "next", "{msg:#}");

@@ -4,13 +4,13 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::{Feed, Live, WsSub, KEY_1};
+use crate::support::{Feed, TestGateway, WsSub, KEY_1};
 
 const QUIET: Duration = Duration::from_millis(300);
 
 /// Create, set, delete, remove on `august_device_1`, watched by device and by code.
-async fn lifecycle_by_device_and_code(feed: Feed) -> Live {
-    let live = Live::start(feed).await;
+async fn lifecycle_by_device_and_code(feed: Feed) -> TestGateway {
+    let live = TestGateway::fed(feed).await;
     let url = live.ws_url();
     let mut by_device =
         WsSub::subscribe(&url, Some(KEY_1), json!({ "d": "august_device_1" })).await;
@@ -85,12 +85,12 @@ async fn should_stream_exact_transitions_by_device_and_code_via_polling() {
 }
 
 async fn linked_codes_by_common_code_key(feed: Feed) {
-    let live = Live::start(feed).await;
+    let live = TestGateway::fed(feed).await;
     let url = live.ws_url();
     let mut all = WsSub::subscribe(&url, Some(KEY_1), json!({})).await;
     live.wait_for_subscribers(1).await;
     let data = live
-        .gql(
+        .data_as(
             KEY_1,
             "mutation($input: CreateLinkedAccessCodesInput!) { createLinkedAccessCodes(input: $input) { commonCodeKey accessCodes { id } } }",
             json!({ "input": { "deviceIds": ["august_device_1", "august_device_2"], "name": "Cleaner" } }),
@@ -148,7 +148,7 @@ async fn should_filter_by_common_code_key_via_polling() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_report_failures_and_delays_with_errors_and_warnings() {
-    let live = Live::start(Feed::Webhooks).await;
+    let live = TestGateway::fed(Feed::Webhooks).await;
     let url = live.ws_url();
     let mut flaky = WsSub::subscribe(&url, Some(KEY_1), json!({ "d": "ws1_lock_flaky" })).await;
     let mut offline =
@@ -199,7 +199,7 @@ async fn should_serve_the_legacy_graphql_ws_protocol() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     use tokio_tungstenite::tungstenite::Message;
 
-    let live = Live::start(Feed::Webhooks).await;
+    let live = TestGateway::fed(Feed::Webhooks).await;
     let mut request = live.ws_url().into_client_request().expect("url");
     request.headers_mut().insert(
         "sec-websocket-protocol",

@@ -1,11 +1,11 @@
-//! The websocket endpoint is safe to expose (issue 9): limits, graphql-transport-ws close codes,
+//! The websocket endpoint is safe to expose: limits, graphql-transport-ws close codes,
 //! cross-origin use of the gateway's key, and closing on shutdown.
 
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{config, wait_until, Feed, Live, WsSub, KEY_1, SUBSCRIPTION};
+use crate::support::{config, wait_until, Feed, TestGateway, WsSub, KEY_1, SUBSCRIPTION};
 
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 const TRANSPORT_WS: &str = "graphql-transport-ws";
@@ -36,7 +36,7 @@ async fn assert_alive(ws: &mut WsSub) {
 async fn should_close_4408_when_no_connection_init_arrives_in_time() {
     let mut config = config();
     config.ws_init_timeout_ms = 300;
-    let live = Live::start_with(Feed::Polling, config).await;
+    let live = TestGateway::fed_with(Feed::Polling, config).await;
     let started = Instant::now();
     let mut silent = WsSub::connect_raw(&live.ws_url()).await;
     let mut initialised = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
@@ -51,7 +51,7 @@ async fn should_close_4408_when_no_connection_init_arrives_in_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_close_4401_on_an_operation_before_connection_ack() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let mut ws = WsSub::connect_raw(&live.ws_url()).await;
     ws.send(subscribe("1", SUBSCRIPTION)).await;
     assert_eq!(ws.closed(CLOSE_WAIT).await, (4401, "Unauthorized".into()));
@@ -65,7 +65,7 @@ async fn should_close_4401_on_an_operation_before_connection_ack() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_close_4409_on_a_duplicate_operation_id() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
     ws.send(subscribe("1", SUBSCRIPTION)).await;
     live.wait_for_subscribers(1).await;
@@ -83,7 +83,7 @@ async fn should_close_4409_on_a_duplicate_operation_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_close_4429_on_a_second_connection_init_in_both_protocols() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
     ws.send(init(Some(KEY_1))).await;
     assert_eq!(
@@ -101,7 +101,7 @@ async fn should_close_4429_on_a_second_connection_init_in_both_protocols() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_close_4400_on_an_invalid_message() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
     ws.send_text("{not json".into()).await;
     assert_eq!(ws.closed(CLOSE_WAIT).await.0, 4400);
@@ -115,7 +115,7 @@ async fn should_close_4400_on_an_invalid_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_keep_close_reasons_under_123_bytes() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let url = live.ws_url();
     // The parse error quotes the unknown message type; multi-byte characters test the cut.
     let mut ws = WsSub::connect(&url, Some(KEY_1)).await;
@@ -146,7 +146,7 @@ async fn should_keep_close_reasons_under_123_bytes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_close_1009_on_a_message_over_the_limit_and_keep_serving() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let limit = config().ws_max_message_bytes;
     let ping = |size: usize| json!({ "type": "ping", "payload": { "pad": "p".repeat(size) } });
     let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
@@ -162,7 +162,7 @@ async fn should_close_1009_on_a_message_over_the_limit_and_keep_serving() {
 
     let mut other = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
     assert_alive(&mut other).await;
-    let data = live.gql(KEY_1, "{ __typename }", json!({})).await;
+    let data = live.data_as(KEY_1, "{ __typename }", json!({})).await;
     assert_eq!(data["__typename"], "Query");
 }
 
@@ -170,7 +170,7 @@ async fn should_close_1009_on_a_message_over_the_limit_and_keep_serving() {
 async fn should_refuse_operations_over_the_limit_with_too_many_subscriptions() {
     let mut config = config();
     config.ws_max_subscriptions = 2;
-    let live = Live::start_with(Feed::Polling, config).await;
+    let live = TestGateway::fed_with(Feed::Polling, config).await;
     let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
     ws.send(subscribe("1", SUBSCRIPTION)).await;
     ws.send(subscribe("2", SUBSCRIPTION)).await;
@@ -195,7 +195,7 @@ async fn should_refuse_operations_over_the_limit_with_too_many_subscriptions() {
 }
 
 /// The first access code's PIN as read over a websocket opened from `origin`.
-async fn read_pin(live: &Live, origin: Option<&str>, key: Option<&str>) -> Value {
+async fn read_pin(live: &TestGateway, origin: Option<&str>, key: Option<&str>) -> Value {
     let mut ws = WsSub::connect_as(&live.ws_url(), TRANSPORT_WS, origin).await;
     ws.send(init(key)).await;
     let ack = ws.recv(CLOSE_WAIT).await.expect("ack");
@@ -210,7 +210,7 @@ async fn read_pin(live: &Live, origin: Option<&str>, key: Option<&str>) -> Value
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_not_lend_the_gateways_key_to_cross_origin_sockets() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     live.create_code(KEY_1, "august_device_1", "Guest").await;
     let evil = Some("https://evil.example");
 
@@ -229,7 +229,7 @@ async fn should_not_lend_the_gateways_key_to_cross_origin_sockets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_close_every_socket_with_1001_on_shutdown() {
-    let live = Live::start(Feed::Polling).await;
+    let live = TestGateway::fed(Feed::Polling).await;
     let mut subscribed = WsSub::subscribe(&live.ws_url(), Some(KEY_1), json!({})).await;
     let mut uninitialised = WsSub::connect_raw(&live.ws_url()).await;
     live.wait_for_subscribers(1).await;
