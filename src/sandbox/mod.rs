@@ -10,6 +10,7 @@
 //! `clock` tells the time and `webhooks` signs and delivers events.
 
 mod access_codes;
+mod action_attempts;
 mod admin;
 mod clock;
 mod devices;
@@ -129,10 +130,10 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let Some(target) = target else { return };
-        for body in events {
+        for event in events {
             let delivery = webhooks::Delivery {
                 target: target.clone(),
-                body,
+                body: wire::event_json(&event).to_string(),
             };
             if self.webhook_tx.try_send(delivery).is_err() {
                 tracing::warn!("sandbox webhook queue full or closed; dropping an event");
