@@ -28,16 +28,7 @@ pub(crate) fn update(
     let idx = live_code(m, ws, &id)?;
     let current = m.codes[idx].clone();
     let old_window = (current.starts_at, current.ends_at);
-    let new_window = if kind.as_deref() == Some("ongoing") {
-        (None, None)
-    } else if fields.starts_at.is_some() || fields.ends_at.is_some() {
-        (
-            fields.starts_at.or(current.starts_at),
-            fields.ends_at.or(current.ends_at),
-        )
-    } else {
-        old_window
-    };
+    let new_window = updated_window(kind.as_deref(), &fields, old_window);
     check_window(&mut input, new_window.0, new_window.1)?;
     let new_pin = fields.pin.filter(|c| *c != current.code);
     if let Some(pin) = &new_pin {
@@ -71,6 +62,17 @@ pub(crate) fn update(
     }
     emit_changes(m, idx, now, changes);
     Ok(body)
+}
+
+/// `ongoing` clears the window; a time sent replaces that end only; otherwise it stays.
+fn updated_window(kind: Option<&str>, fields: &CodeFields, old: Window) -> Window {
+    if kind == Some("ongoing") {
+        (None, None)
+    } else if fields.starts_at.is_some() || fields.ends_at.is_some() {
+        (fields.starts_at.or(old.0), fields.ends_at.or(old.1))
+    } else {
+        old
+    }
 }
 
 /// `type` must agree with the times sent alongside it.
