@@ -26,6 +26,13 @@ impl CodeFields {
     }
 }
 
+/// `access_code_id` (required), and the `device_id` Seam accepts beside it: type-checked, unused.
+pub(super) fn read_code_id(input: &mut Input) -> Option<String> {
+    let id = input.required_string("access_code_id");
+    let _device_id = input.string("device_id");
+    id
+}
+
 /// Both-or-neither and `ends_at > starts_at`.
 pub(super) fn check_window(
     input: &mut Input,

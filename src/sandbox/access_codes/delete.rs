@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::super::model::{EventDetail, EventType, Model, Status, Step, Time};
 use super::super::validation::Input;
 use super::super::wire::ApiError;
-use super::checks::live_code;
+use super::checks::{live_code, read_code_id};
 use super::new_code::attempt_value;
 
 pub(crate) fn delete(
@@ -14,8 +14,7 @@ pub(crate) fn delete(
     now: Time,
     mut input: Input,
 ) -> Result<Value, ApiError> {
-    let id = input.required_string("access_code_id");
-    let _device_id = input.string("device_id");
+    let id = read_code_id(&mut input);
     input.check()?;
     let id = id.unwrap_or_default();
     let idx = live_code(m, ws, &id)?;

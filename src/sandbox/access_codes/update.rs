@@ -6,7 +6,7 @@ use super::super::lifecycle;
 use super::super::model::{Change, EventDetail, EventType, Model, Status, Time};
 use super::super::validation::Input;
 use super::super::wire::ApiError;
-use super::checks::{check_pin, check_window, live_code, CodeFields};
+use super::checks::{check_pin, check_window, live_code, read_code_id, CodeFields};
 use super::errors::no_codes_for_key;
 use super::new_code::{attempt_value, track_attempt};
 
@@ -18,8 +18,7 @@ pub(crate) fn update(
     now: Time,
     mut input: Input,
 ) -> Result<Value, ApiError> {
-    let id = input.required_string("access_code_id");
-    let _device_id = input.string("device_id");
+    let id = read_code_id(&mut input);
     let fields = CodeFields::read(&mut input);
     let kind = input.one_of("type", &["ongoing", "time_bound"]);
     input.check()?;
