@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::{error_type, Env, KEY2};
+use crate::{attempt_id, error_type, Env, KEY2};
 
 #[tokio::test]
 async fn should_create_an_ongoing_code_with_a_pending_create_attempt() {
@@ -452,10 +452,7 @@ async fn should_reprogram_a_changed_pin() {
         )
         .await;
     assert_eq!(res.status, 200);
-    let attempt_id = res.body["action_attempt"]["action_attempt_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let attempt_id = attempt_id(&res);
     let after = env.code(id).await;
     assert_eq!(after["code"], "654321");
     assert_eq!(after["status"], "setting");
@@ -536,10 +533,7 @@ async fn should_serve_action_attempts_within_the_workspace() {
             json!({ "device_id": "august_device_1" }),
         )
         .await;
-    let id = res.body["action_attempt"]["action_attempt_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = attempt_id(&res);
     let q = env
         .get(&format!("/action_attempts/get?action_attempt_id={id}"))
         .await;
