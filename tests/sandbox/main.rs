@@ -1,6 +1,7 @@
 //! Integration tests of the embedded Seam sandbox, over real HTTP with a manual clock.
 
 mod access_codes;
+mod action_attempts;
 mod admin;
 mod captures;
 mod devices;
