@@ -3,10 +3,9 @@
 //! Each code has at most one pending step, kept as a timer tagged with the code's generation;
 //! `process_due` runs every due timer in (due time, creation) order, stamping events with the due time.
 
-use serde_json::{json, Map, Value};
-
-use super::model::{Issue, Model, Status, Step, Time, TimerKind};
-use super::wire;
+use super::model::{
+    AttemptError, EventDetail, EventType, Issue, Model, Status, Step, Time, TimerKind,
+};
 
 /// How far ahead of `starts_at` a natively scheduling lock receives its codes.
 pub(crate) fn preload_lead() -> chrono::Duration {
@@ -14,8 +13,7 @@ pub(crate) fn preload_lead() -> chrono::Duration {
 }
 
 pub(crate) fn process_due(m: &mut Model, now: Time) {
-    while m.timers.peek().is_some_and(|t| t.due <= now) {
-        let Some(timer) = m.timers.pop() else { break };
+    while let Some(timer) = m.timers.pop_due(now) {
         match timer.kind {
             TimerKind::AttemptSuccess { action_attempt_id } => {
                 m.finish_attempt(&action_attempt_id, None);
@@ -112,39 +110,6 @@ pub(crate) fn plan(m: &mut Model, idx: usize, now: Time, reprogram: bool) {
     }
 }
 
-fn status_changed(from: Status, to: Status) -> Map<String, Value> {
-    let mut extra = Map::new();
-    extra.insert("change_reason".into(), json!("status_changed"));
-    extra.insert(
-        "changed_properties".into(),
-        json!([{"property": "status", "from": from.as_str(), "to": to.as_str()}]),
-    );
-    extra
-}
-
-fn with_code(code: &str) -> Map<String, Value> {
-    let mut extra = Map::new();
-    extra.insert("code".into(), json!(code));
-    extra
-}
-
-/// The error/warning lists carried by `delay_in_setting_on_device` / `failed_to_set_on_device`.
-fn trouble_details(m: &Model, idx: usize) -> Map<String, Value> {
-    let c = &m.codes[idx];
-    let (device_errors, device_warnings) = match m.device_any(&c.device_id) {
-        Some(d) => (wire::device_errors(d), wire::device_warnings(d)),
-        None => (json!([]), json!([])),
-    };
-    let mut extra = Map::new();
-    extra.insert("access_code_errors".into(), wire::code_errors(c));
-    extra.insert("access_code_warnings".into(), wire::code_warnings(c));
-    extra.insert("connected_account_errors".into(), json!([]));
-    extra.insert("connected_account_warnings".into(), json!([]));
-    extra.insert("device_errors".into(), device_errors);
-    extra.insert("device_warnings".into(), device_warnings);
-    extra
-}
-
 fn schedule_end(m: &mut Model, idx: usize, at: Time) {
     match m.codes[idx].ends_at {
         Some(e) => m.schedule(idx, e.max(at), Step::StartRemoving),
@@ -152,26 +117,27 @@ fn schedule_end(m: &mut Model, idx: usize, at: Time) {
     }
 }
 
+/// A clock-driven status change: announce it, then wait one `set_delay` for the lock to act.
+fn move_to(m: &mut Model, idx: usize, to: Status, at: Time, next: Step) {
+    let from = std::mem::replace(&mut m.codes[idx].status, to);
+    m.emit_for_code(
+        idx,
+        EventType::CodeChanged,
+        at,
+        EventDetail::StatusChanged { from, to },
+    );
+    m.schedule(idx, at + m.set_delay, next);
+}
+
 fn apply(m: &mut Model, idx: usize, step: Step, at: Time) {
-    let d = m.set_delay;
     tracing::debug!(access_code_id = %m.codes[idx].access_code_id, ?step, "sandbox lifecycle step");
     match step {
-        Step::BeginSetting => {
-            let from = m.codes[idx].status;
-            m.codes[idx].status = Status::Setting;
-            m.emit_for_code(
-                idx,
-                "access_code.changed",
-                at,
-                status_changed(from, Status::Setting),
-            );
-            m.schedule(idx, at + d, Step::SetAttempt);
-        }
+        Step::BeginSetting => move_to(m, idx, Status::Setting, at, Step::SetAttempt),
         Step::SetAttempt => set_attempt(m, idx, at),
         Step::Preload => {
             m.codes[idx].is_scheduled_on_device = true;
-            let code = m.codes[idx].code.clone();
-            m.emit_for_code(idx, "access_code.scheduled_on_device", at, with_code(&code));
+            let pin = EventDetail::Pin(m.codes[idx].code.clone());
+            m.emit_for_code(idx, EventType::CodeScheduledOnDevice, at, pin);
             if let Some(id) = m.codes[idx].set_attempt.take() {
                 m.finish_attempt(&id, None);
             }
@@ -179,19 +145,9 @@ fn apply(m: &mut Model, idx: usize, step: Step, at: Time) {
             m.schedule(idx, s.max(at), Step::Activate);
         }
         Step::Activate => mark_set(m, idx, at),
-        Step::StartRemoving => {
-            let from = m.codes[idx].status;
-            m.codes[idx].status = Status::Removing;
-            m.emit_for_code(
-                idx,
-                "access_code.changed",
-                at,
-                status_changed(from, Status::Removing),
-            );
-            m.schedule(idx, at + d, Step::RemoveDone);
-        }
+        Step::StartRemoving => move_to(m, idx, Status::Removing, at, Step::RemoveDone),
         Step::RemoveDone => {
-            m.emit_for_code(idx, "access_code.removed_from_device", at, Map::new());
+            m.emit_for_code(idx, EventType::CodeRemovedFromDevice, at, EventDetail::None);
             let code = m.codes.remove(idx);
             for id in [code.set_attempt, code.delete_attempt]
                 .into_iter()
@@ -218,8 +174,8 @@ fn set_attempt(m: &mut Model, idx: usize, at: Time) {
                 message: "There is a delay in setting the access code on the device.".into(),
                 created_at: at,
             });
-            let extra = trouble_details(m, idx);
-            m.emit_for_code(idx, "access_code.delay_in_setting_on_device", at, extra);
+            let trouble = m.trouble(idx);
+            m.emit_for_code(idx, EventType::CodeDelayInSettingOnDevice, at, trouble);
         }
         schedule_end(m, idx, at);
         return;
@@ -233,16 +189,14 @@ fn set_attempt(m: &mut Model, idx: usize, at: Time) {
             created_at: at,
         });
         let attempt = c.set_attempt.take();
-        let extra = trouble_details(m, idx);
-        m.emit_for_code(idx, "access_code.failed_to_set_on_device", at, extra);
+        let trouble = m.trouble(idx);
+        m.emit_for_code(idx, EventType::CodeFailedToSetOnDevice, at, trouble);
         if let Some(id) = attempt {
-            m.finish_attempt(
-                &id,
-                Some((
-                    "failed_to_set_on_device".into(),
-                    "Failed to set the access code on the device.".into(),
-                )),
-            );
+            let error = AttemptError {
+                error_type: "failed_to_set_on_device".into(),
+                message: "Failed to set the access code on the device.".into(),
+            };
+            m.finish_attempt(&id, Some(error));
         }
         m.schedule(idx, at + d, Step::SetAttempt);
         return;
@@ -256,9 +210,9 @@ fn mark_set(m: &mut Model, idx: usize, at: Time) {
     c.warnings
         .retain(|w| w.code != "delay_in_setting_on_device");
     c.status = Status::Set;
-    let code = c.code.clone();
+    let pin = EventDetail::Pin(c.code.clone());
     let attempt = c.set_attempt.take();
-    m.emit_for_code(idx, "access_code.set_on_device", at, with_code(&code));
+    m.emit_for_code(idx, EventType::CodeSetOnDevice, at, pin);
     if let Some(id) = attempt {
         m.finish_attempt(&id, None);
     }

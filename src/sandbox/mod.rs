@@ -4,12 +4,17 @@
 //! nothing from the gateway side; the gateway reaches it only over HTTP, exactly as it reaches Seam.
 //!
 //! Module map: `routes` (axum Router, request decoding, dispatch) -> handlers `devices`,
-//! `access_codes`, `events` (+ action attempts) and `admin` (`/_sandbox/*`); they work on `model`
+//! `access_codes`, `events`, `action_attempts` and `admin` (`/_sandbox/*`); they work on `model`
 //! (state) through `lifecycle` (clock-driven transitions), `pins` (PIN rules), `validation`
-//! (zod-style input errors) and `wire` (JSON objects, error envelope). `seed` builds the workspaces,
-//! `clock` tells the time and `webhooks` signs and delivers events.
+//! (zod-style input errors, over `query_string` for GETs) and `wire` (JSON objects, events, error
+//! envelope). `seed` builds the workspaces, `clock` tells the time and `webhooks` signs and
+//! delivers events.
+//!
+//! Arrows run one way: handlers -> `wire` -> `model`. The model records events as data; this
+//! module renders them with `wire` when it hands them to the webhook queue.
 
 mod access_codes;
+mod action_attempts;
 mod admin;
 mod clock;
 mod devices;
@@ -18,6 +23,7 @@ mod lifecycle;
 mod model;
 mod pagination;
 mod pins;
+mod query_string;
 mod routes;
 mod seed;
 mod validation;
@@ -129,10 +135,10 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let Some(target) = target else { return };
-        for body in events {
+        for event in events {
             let delivery = webhooks::Delivery {
                 target: target.clone(),
-                body,
+                body: wire::event_json(&event).to_string(),
             };
             if self.webhook_tx.try_send(delivery).is_err() {
                 tracing::warn!("sandbox webhook queue full or closed; dropping an event");

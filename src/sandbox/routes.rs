@@ -10,9 +10,10 @@ use axum::response::Response;
 use axum::Router;
 use serde_json::Value;
 
+use super::model::Model;
 use super::validation::Input;
 use super::wire::{self, ApiError};
-use super::{access_codes, admin, devices, events, Shared};
+use super::{access_codes, action_attempts, admin, devices, events, Shared};
 
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
@@ -116,7 +117,7 @@ async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             Route::Delete => access_codes::delete(m, &ws, now, input),
             Route::Get => access_codes::get(m, &ws, input),
             Route::List => access_codes::list(m, &ws, input),
-            Route::ActionAttemptGet => events::get_action_attempt(m, &ws, input),
+            Route::ActionAttemptGet => action_attempts::get(m, &ws, input),
             Route::EventsList => events::list(m, &ws, input),
         }
     });
@@ -127,7 +128,7 @@ async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
 }
 
 /// The key's workspace id, or Seam's 401s.
-fn authenticate(m: &super::model::Model, headers: &HeaderMap) -> Result<String, ApiError> {
+fn authenticate(m: &Model, headers: &HeaderMap) -> Result<String, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::unauthorized("No Authorization header"));
     };

@@ -64,6 +64,8 @@ fn issue(code: &str, message: &str) -> Issue {
 
 const FOUR_TO_EIGHT: &[usize] = &[4, 5, 6, 7, 8];
 
+/// Every seeded lock, one row each, in creation order (which sets `created_at`). Longer than a
+/// function should be because it is a table: split up, it would no longer read like the README's.
 #[rustfmt::skip]
 fn locks() -> Vec<Device> {
     let ws1 = WORKSPACE_1;

@@ -6,6 +6,13 @@ use serde_json::{json, Value};
 
 use crate::Env;
 
+/// A recorded exchange from the shared fixtures (the same files the gateway's tests read).
+macro_rules! capture {
+    ($file:literal) => {
+        include_str!(concat!("../fixtures/seam-captures/", $file))
+    };
+}
+
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -41,16 +48,20 @@ fn assert_shape(expected: &Value, actual: &Value, path: &str, extras: &[&str]) {
     }
 }
 
-async fn replay(env: &Env, capture: &str, extras: &[&str]) {
-    let cap: Value = serde_json::from_str(capture).unwrap();
+/// Sends the capture's recorded request (path, authorization header, body) to the sandbox.
+async fn send_recorded_request(env: &Env, cap: &Value) -> crate::Res {
     let req = &cap["request"];
-    let path = req["path"].as_str().unwrap();
-    let mut builder = env.client.post(env.url(path));
+    let mut builder = env.client.post(env.url(req["path"].as_str().unwrap()));
     if let Some(auth) = req["headers"]["authorization"].as_str() {
         builder = builder.header("authorization", auth);
     }
-    builder = builder.json(&req["body"]);
-    let res = env.send(builder).await;
+    env.send(builder.json(&req["body"])).await
+}
+
+async fn replay(env: &Env, capture: &str, extras: &[&str]) {
+    let cap: Value = serde_json::from_str(capture).unwrap();
+    let path = cap["request"]["path"].as_str().unwrap();
+    let res = send_recorded_request(env, &cap).await;
     let want = &cap["response"];
     assert_eq!(
         res.status,
@@ -81,57 +92,17 @@ const DEVICE_EXTRAS: &[&str] = &[
 #[tokio::test]
 async fn should_match_the_shapes_of_the_fakes_captures() {
     let env = Env::new().await;
-    replay(
-        &env,
-        include_str!("captures/011-devices_get.json"),
-        DEVICE_EXTRAS,
-    )
-    .await;
-    replay(
-        &env,
-        include_str!("captures/017-ac_create_ongoing.json"),
-        CODE_EXTRAS,
-    )
-    .await;
-    replay(
-        &env,
-        include_str!("captures/018-ac_create_time_bound.json"),
-        CODE_EXTRAS,
-    )
-    .await;
-    replay(
-        &env,
-        include_str!("captures/019-ac_create_duplicate_code.json"),
-        &[],
-    )
-    .await;
-    replay(
-        &env,
-        include_str!("captures/022-ac_create_missing_device_id.json"),
-        &[],
-    )
-    .await;
-    replay(
-        &env,
-        include_str!("captures/047-ac_update_unknown.json"),
-        &[],
-    )
-    .await;
-    replay(
-        &env,
-        include_str!("captures/054-action_attempt_get_unknown.json"),
-        &[],
-    )
-    .await;
-    replay(&env, include_str!("captures/059-ac_get_unknown.json"), &[]).await;
-    replay(
-        &env,
-        include_str!("captures/065-ac_list_no_params.json"),
-        &[],
-    )
-    .await;
-    replay(&env, include_str!("captures/079-auth_missing.json"), &[]).await;
-    replay(&env, include_str!("captures/080-auth_wrong_key.json"), &[]).await;
+    replay(&env, capture!("011-devices_get.json"), DEVICE_EXTRAS).await;
+    replay(&env, capture!("017-ac_create_ongoing.json"), CODE_EXTRAS).await;
+    replay(&env, capture!("018-ac_create_time_bound.json"), CODE_EXTRAS).await;
+    replay(&env, capture!("019-ac_create_duplicate_code.json"), &[]).await;
+    replay(&env, capture!("022-ac_create_missing_device_id.json"), &[]).await;
+    replay(&env, capture!("047-ac_update_unknown.json"), &[]).await;
+    replay(&env, capture!("054-action_attempt_get_unknown.json"), &[]).await;
+    replay(&env, capture!("059-ac_get_unknown.json"), &[]).await;
+    replay(&env, capture!("065-ac_list_no_params.json"), &[]).await;
+    replay(&env, capture!("079-auth_missing.json"), &[]).await;
+    replay(&env, capture!("080-auth_wrong_key.json"), &[]).await;
     // 094 (the shim's list) holds a code from create_multiple (time-bound, with a key).
     let res = env
         .post(
@@ -140,8 +111,7 @@ async fn should_match_the_shapes_of_the_fakes_captures() {
         )
         .await;
     assert_eq!(res.status, 200);
-    let mut cap: Value =
-        serde_json::from_str(include_str!("captures/094-shim_list_by_device.json")).unwrap();
+    let mut cap: Value = serde_json::from_str(capture!("094-shim_list_by_device.json")).unwrap();
     cap["request"]["body"] = json!({ "device_id": "schlage_device_id" });
     replay(&env, &cap.to_string(), CODE_EXTRAS).await;
 }
@@ -150,14 +120,14 @@ async fn should_match_the_shapes_of_the_fakes_captures() {
 async fn should_match_the_error_shapes_exactly() {
     let env = Env::new().await;
     for capture in [
-        include_str!("captures/019-ac_create_duplicate_code.json"),
-        include_str!("captures/022-ac_create_missing_device_id.json"),
-        include_str!("captures/047-ac_update_unknown.json"),
-        include_str!("captures/054-action_attempt_get_unknown.json"),
-        include_str!("captures/059-ac_get_unknown.json"),
-        include_str!("captures/065-ac_list_no_params.json"),
-        include_str!("captures/079-auth_missing.json"),
-        include_str!("captures/080-auth_wrong_key.json"),
+        capture!("019-ac_create_duplicate_code.json"),
+        capture!("022-ac_create_missing_device_id.json"),
+        capture!("047-ac_update_unknown.json"),
+        capture!("054-action_attempt_get_unknown.json"),
+        capture!("059-ac_get_unknown.json"),
+        capture!("065-ac_list_no_params.json"),
+        capture!("079-auth_missing.json"),
+        capture!("080-auth_wrong_key.json"),
     ] {
         let cap: Value = serde_json::from_str(capture).unwrap();
         if cap["name"] == "ac_create_duplicate_code" {
@@ -167,12 +137,7 @@ async fn should_match_the_error_shapes_exactly() {
             )
             .await;
         }
-        let req = &cap["request"];
-        let mut builder = env.client.post(env.url(req["path"].as_str().unwrap()));
-        if let Some(auth) = req["headers"]["authorization"].as_str() {
-            builder = builder.header("authorization", auth);
-        }
-        let res = env.send(builder.json(&req["body"])).await;
+        let res = send_recorded_request(&env, &cap).await;
         assert_eq!(res.body, cap["response"]["body"], "{}", cap["name"]);
     }
 }

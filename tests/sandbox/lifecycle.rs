@@ -138,20 +138,9 @@ async fn should_preload_natively_scheduled_codes() {
 #[tokio::test]
 async fn should_report_a_delay_on_an_offline_lock() {
     let env = Env::new().await;
-    let res = env
-        .post(
-            "/access_codes/create",
-            json!({ "device_id": "harness_lock_offline" }),
-        )
+    let (id, attempt) = env
+        .create_ids(json!({ "device_id": "harness_lock_offline" }))
         .await;
-    let id = res.body["access_code"]["access_code_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let attempt = res.body["action_attempt"]["action_attempt_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     env.advance_secs(2).await;
     let ac = env.code(&id).await;
     assert_eq!(ac["status"], "setting");
@@ -178,20 +167,9 @@ async fn should_report_a_delay_on_an_offline_lock() {
 #[tokio::test]
 async fn should_fail_once_then_retry_on_a_flaky_lock() {
     let env = Env::new().await;
-    let res = env
-        .post(
-            "/access_codes/create",
-            json!({ "device_id": "ws1_lock_flaky", "code": "9876" }),
-        )
+    let (id, attempt) = env
+        .create_ids(json!({ "device_id": "ws1_lock_flaky", "code": "9876" }))
         .await;
-    let id = res.body["access_code"]["access_code_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let attempt = res.body["action_attempt"]["action_attempt_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     env.advance_secs(2).await;
     let failed = env.code(&id).await;
     assert_eq!(failed["status"], "setting");

@@ -1,6 +1,7 @@
 //! Integration tests of the embedded Seam sandbox, over real HTTP with a manual clock.
 
 mod access_codes;
+mod action_attempts;
 mod admin;
 mod captures;
 mod devices;
@@ -96,6 +97,16 @@ impl Env {
         res.body["access_code"].clone()
     }
 
+    /// Creates a code in workspace 1 and returns the ids of the code and of its action attempt.
+    pub async fn create_ids(&self, body: Value) -> (String, String) {
+        let res = self.post("/access_codes/create", body).await;
+        let id = res.body["access_code"]["access_code_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (id, attempt_id(&res))
+    }
+
     pub async fn code(&self, id: &str) -> Value {
         let res = self
             .post("/access_codes/get", json!({ "access_code_id": id }))
@@ -144,6 +155,14 @@ impl Env {
     pub fn at(&self, secs: i64) -> String {
         (self.sb.now() + chrono::Duration::seconds(secs)).to_rfc3339()
     }
+}
+
+/// The `action_attempt_id` of a response's `action_attempt`.
+pub fn attempt_id(res: &Res) -> String {
+    res.body["action_attempt"]["action_attempt_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 pub fn error_type(res: &Res) -> &str {
