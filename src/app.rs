@@ -67,30 +67,20 @@ impl Drop for RunningGateway {
     }
 }
 
+/// The gateway's HTTP app, not yet bound to a socket: for tests that call it directly
+/// (`tower::ServiceExt::oneshot`). Shutdown and websockets need [`serve`].
+pub fn router(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result<axum::Router> {
+    Ok(http::app(app_state(config, upstream)?))
+}
+
 /// Builds the gateway and serves it on `listener` in a background task.
 pub async fn serve(
     config: &GatewayConfig,
     listener: TcpListener,
     upstream: UpstreamTarget,
 ) -> anyhow::Result<RunningGateway> {
-    let client = seam::SeamClient::new(&upstream.base_url, config.upstream_timeout())?;
-    let devices = cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity);
-    let services = services::Services::new(client.clone(), devices);
-    let live = live_hub(config, &client, services.devices.clone())?;
-    let state = http::AppState {
-        schema: schema::build_schema(
-            services.clone(),
-            live.clone(),
-            u64::from(config.max_upstream_calls),
-        ),
-        services,
-        live,
-        default_key: upstream.default_key.map(|k| Arc::new(seam::ApiKey::new(k))),
-        origins: http::OriginPolicy::new(&config.allowed_origins),
-        limits: http::Limits::from_config(config),
-        shutdown: tokio_util::sync::CancellationToken::new(),
-        sessions: tokio_util::task::TaskTracker::new(),
-    };
+    let state = app_state(config, upstream)?;
+    let client = state.services.client.clone();
     let addr = listener.local_addr()?;
     let state_live = state.live.clone();
     let (shutdown, sessions) = (state.shutdown.clone(), state.sessions.clone());
@@ -116,6 +106,28 @@ pub async fn serve(
         live: state_live,
         stop,
         task: Some(task),
+    })
+}
+
+/// The services, the live-status hub and the schema, as the HTTP handlers' state.
+fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result<http::AppState> {
+    let client = seam::SeamClient::new(&upstream.base_url, config.upstream_timeout())?;
+    let devices = cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity);
+    let services = services::Services::new(client.clone(), devices);
+    let live = live_hub(config, &client, services.devices.clone())?;
+    Ok(http::AppState {
+        schema: schema::build_schema(
+            services.clone(),
+            live.clone(),
+            u64::from(config.max_upstream_calls),
+        ),
+        services,
+        live,
+        default_key: upstream.default_key.map(|k| Arc::new(seam::ApiKey::new(k))),
+        origins: http::OriginPolicy::new(&config.allowed_origins),
+        limits: http::Limits::from_config(config),
+        shutdown: tokio_util::sync::CancellationToken::new(),
+        sessions: tokio_util::task::TaskTracker::new(),
     })
 }
 

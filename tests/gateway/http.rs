@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{data, TestGateway};
+use crate::support::{data, router_for, start_sandbox, TestGateway};
 
 #[tokio::test]
 async fn should_serve_graphiql_health_and_metrics() {
@@ -48,4 +48,23 @@ async fn should_serve_graphiql_health_and_metrics() {
         metrics.contains("seam_graphql_upstream_calls_total{path=\"/devices/list\"} 1"),
         "{metrics}"
     );
+}
+
+#[tokio::test]
+async fn should_answer_graphql_through_the_router_without_a_socket() {
+    use tower::ServiceExt;
+    let sandbox = start_sandbox().await;
+    let request = axum::http::Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            json!({ "query": "{ device(id: \"august_device_1\") { id } }" }).to_string(),
+        ))
+        .expect("request");
+    let response = router_for(&sandbox).oneshot(request).await.expect("answer");
+    assert_eq!(response.status(), 200);
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(data(&body)["device"]["id"], "august_device_1");
 }

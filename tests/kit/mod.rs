@@ -205,6 +205,16 @@ impl TestGateway {
     }
 }
 
+/// The gateway's HTTP app in front of `sandbox`, without a socket: call it with
+/// `tower::ServiceExt::oneshot`.
+pub fn router_for(sandbox: &Sandbox) -> axum::Router {
+    let upstream = UpstreamTarget {
+        base_url: sandbox.base_url(),
+        default_key: Some(KEY_1.into()),
+    };
+    seam_graphql::router(&config(), upstream).expect("router builds")
+}
+
 pub async fn start_gateway(config: &GatewayConfig, upstream: UpstreamTarget) -> RunningGateway {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     serve(config, listener, upstream)

@@ -8,16 +8,18 @@ mod devices;
 mod events;
 mod lifecycle;
 mod linked;
+#[path = "../kit/mod.rs"]
+mod support;
 mod transport;
 mod webhooks;
 
 use std::time::Duration;
 
-use seam_graphql::sandbox::{ClockMode, Sandbox, SandboxOptions};
+use seam_graphql::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{json, Value};
 
-pub const KEY1: &str = "seam_apikey1_token";
-pub const KEY2: &str = "seam_apikey2_token";
+pub use support::{KEY_1 as KEY1, KEY_2 as KEY2};
+/// The kit's sandboxes keep a new code `setting` this long (seconds).
 pub const SET_DELAY: u64 = 2;
 
 /// A sandbox on 127.0.0.1:0 with a manual clock and a 2 s set delay, plus an HTTP client.
@@ -35,12 +37,10 @@ pub struct Res {
 
 impl Env {
     pub async fn new() -> Env {
-        Self::with_options(SandboxOptions {
-            clock: ClockMode::Manual,
-            set_delay: Duration::from_secs(SET_DELAY),
-            ..SandboxOptions::default()
-        })
-        .await
+        Env {
+            sb: support::start_sandbox().await,
+            client: reqwest::Client::new(),
+        }
     }
 
     pub async fn with_options(options: SandboxOptions) -> Env {
