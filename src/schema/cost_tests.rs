@@ -4,6 +4,7 @@ use async_graphql::{Request, Schema};
 use serde_json::json;
 
 use super::*;
+use crate::schema::cost_limit::UpstreamCostLimit;
 use crate::schema::{mutation::MutationRoot, query::QueryRoot, subscription::SubscriptionRoot};
 
 /// The estimate, read off the refusal of a schema whose budget is 0 (0 when nothing is refused).

@@ -6,6 +6,7 @@ mod action_attempt;
 mod connection;
 mod context;
 mod cost;
+mod cost_limit;
 mod device;
 mod error;
 mod issue;
@@ -43,7 +44,7 @@ pub(crate) fn build_schema(
     .data(services)
     .data(live)
     .extension(error::ErrorCodes)
-    .extension(cost::UpstreamCostLimit {
+    .extension(cost_limit::UpstreamCostLimit {
         budget: max_upstream_calls,
     })
     .limit_depth(16)

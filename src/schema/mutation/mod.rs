@@ -4,7 +4,9 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+mod io;
+
+use async_graphql::{Context, Object, Result, ID};
 
 use super::access_code::{AccessCode, AccessCodeType};
 use super::action_attempt::ActionAttempt;
@@ -12,146 +14,15 @@ use super::context::{scope, services};
 use super::cost::MAX_GROUP_SIZE;
 use super::error::{GatewayError, GatewayResult};
 use super::linked_code_group::LinkedCodeGroup;
-use super::scalars::DateTime;
 use super::validate;
 use crate::services::access_codes::{CodeChange, Kind, NewCode};
 use crate::services::linked_groups::{GroupChange, NewLinkedCodes};
+use io::*;
 
 /// Most locks one linked group may span (the cost model assumes no more).
 const MAX_LINKED_DEVICES: usize = MAX_GROUP_SIZE as usize;
 
 pub struct MutationRoot;
-
-/// Input of `createAccessCode`.
-#[derive(InputObject)]
-pub(super) struct CreateAccessCodeInput {
-    /// The lock to put the code on. It must have `canProgramOnlineAccessCodes: true`.
-    pub device_id: ID,
-    /// A name for the code, e.g. the guest's name.
-    pub name: Option<String>,
-    /// The PIN (digits only, a length the lock supports). Omit it to let Seam choose one.
-    pub code: Option<String>,
-    /// Length of the PIN Seam chooses when `code` is omitted; must be one the lock supports.
-    pub preferred_code_length: Option<i32>,
-    /// Start of the window; give with `endsAt` for a time-bound code, omit both for an ongoing code.
-    pub starts_at: Option<DateTime>,
-    /// End of the window; must be after `startsAt` and in the future.
-    pub ends_at: Option<DateTime>,
-}
-
-/// Result of `createAccessCode`.
-#[derive(SimpleObject)]
-pub(super) struct CreateAccessCodePayload {
-    /// The new code, usually `SETTING` (ongoing) or `UNSET` (time-bound) at first.
-    pub access_code: AccessCode,
-    /// Seam's action attempt for programming the code, when Seam returns one.
-    pub action_attempt: Option<ActionAttempt>,
-}
-
-/// What Seam does when a lock cannot take the group's shared PIN.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
-pub enum BehaviorWhenCodeCannotBeShared {
-    /// Fail the whole request; no code is created (error CODE_CANNOT_BE_SHARED).
-    #[default]
-    Throw,
-    /// Give that lock a random PIN of its own; it still joins the group.
-    CreateRandomCode,
-}
-
-/// Input of `createLinkedAccessCodes` (Seam's `access_codes/create_multiple`).
-#[derive(InputObject)]
-pub(super) struct CreateLinkedAccessCodesInput {
-    /// The locks to put codes on, each once. Each must have `canProgramOnlineAccessCodes: true`.
-    pub device_ids: Vec<ID>,
-    /// A name for every code.
-    pub name: Option<String>,
-    /// A custom shared PIN. Seam then does NOT link the codes: `commonCodeKey` stays null.
-    pub code: Option<String>,
-    /// Length of the shared PIN Seam chooses when `code` is omitted.
-    pub preferred_code_length: Option<i32>,
-    /// Start of the window (with `endsAt`); omit both for ongoing codes.
-    pub starts_at: Option<DateTime>,
-    /// End of the window.
-    pub ends_at: Option<DateTime>,
-    /// What to do when a lock cannot take the shared PIN (default `THROW`).
-    #[graphql(default)]
-    pub behavior_when_code_cannot_be_shared: BehaviorWhenCodeCannotBeShared,
-}
-
-/// Result of `createLinkedAccessCodes`.
-#[derive(SimpleObject)]
-pub(super) struct CreateLinkedAccessCodesPayload {
-    /// One new code per device.
-    pub access_codes: Vec<AccessCode>,
-    /// The key linking the codes; null when a custom `code` left them unlinked.
-    pub common_code_key: Option<String>,
-    /// The group as a whole; null when a custom `code` left the codes unlinked.
-    pub linked_code_group: Option<LinkedCodeGroup>,
-}
-
-/// Input of `updateAccessCode`. Give only what changes.
-#[derive(InputObject)]
-pub(super) struct UpdateAccessCodeInput {
-    /// The code to change.
-    pub access_code_id: ID,
-    /// New name.
-    pub name: Option<String>,
-    /// New PIN (digits only, a length the lock supports).
-    pub code: Option<String>,
-    /// New start; with `endsAt` turns an ongoing code time-bound. Alone, keeps the current end.
-    pub starts_at: Option<DateTime>,
-    /// New end; alone, keeps the current start of a time-bound code.
-    pub ends_at: Option<DateTime>,
-    /// `ONGOING` turns a time-bound code ongoing (clears the window; give no times with it).
-    /// `TIME_BOUND` needs a window, given here or already on the code.
-    #[graphql(name = "type")]
-    pub kind: Option<AccessCodeType>,
-}
-
-/// Result of `updateAccessCode`.
-#[derive(SimpleObject)]
-pub(super) struct UpdateAccessCodePayload {
-    /// The code as Seam holds it after the update.
-    pub access_code: AccessCode,
-    /// Seam's action attempt for putting the change on the lock.
-    pub action_attempt: Option<ActionAttempt>,
-}
-
-/// Input of `updateLinkedCodeGroup` (Seam's `access_codes/update_multiple`).
-#[derive(InputObject)]
-pub(super) struct UpdateLinkedCodeGroupInput {
-    /// The group's key.
-    pub common_code_key: String,
-    /// New start of every code's window (give with `endsAt`).
-    pub starts_at: Option<DateTime>,
-    /// New end of every code's window (give with `startsAt`).
-    pub ends_at: Option<DateTime>,
-    /// New name for every code.
-    pub name: Option<String>,
-}
-
-/// Result of `updateLinkedCodeGroup`.
-#[derive(SimpleObject)]
-pub(super) struct UpdateLinkedCodeGroupPayload {
-    /// The group, read back after the update.
-    pub linked_code_group: LinkedCodeGroup,
-}
-
-/// Input of `deleteAccessCode`.
-#[derive(InputObject)]
-pub(super) struct DeleteAccessCodeInput {
-    /// The code to delete.
-    pub access_code_id: ID,
-}
-
-/// Result of `deleteAccessCode`.
-#[derive(SimpleObject)]
-pub(super) struct DeleteAccessCodePayload {
-    /// Id of the deleted code. It shows `REMOVING` until the lock has dropped it.
-    pub deleted_access_code_id: ID,
-    /// Seam's action attempt for removing the code from the lock.
-    pub action_attempt: Option<ActionAttempt>,
-}
 
 /// Create, update and delete access codes, singly and as linked groups.
 #[Object(name = "Mutation")]
