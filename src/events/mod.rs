@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::seam::wire::{AccessCode, DeviceListRequest, Event, EventListRequest, Issue};
-use crate::seam::{ApiKey, SeamClient, SeamError, TenantId};
+use crate::seam::{ApiKey, CodeStatus, SeamClient, SeamError, TenantId};
 use crate::services::devices::DeviceService;
 pub(crate) use status::is_status_event;
 use webhook::{WebhookRejection, WebhookSecret};
@@ -53,9 +53,8 @@ pub(crate) struct StatusChange {
     pub(crate) device_id: String,
     pub(crate) common_code_key: Option<String>,
     pub(crate) occurred_at: Option<DateTime<Utc>>,
-    /// Wire statuses (`setting`, `set`, ...).
-    pub(crate) previous_status: Option<String>,
-    pub(crate) status: String,
+    pub(crate) previous_status: Option<CodeStatus>,
+    pub(crate) status: CodeStatus,
     /// The code as fetched after the event; None once it is gone.
     pub(crate) access_code: Option<Arc<AccessCode>>,
     pub(crate) errors: Vec<Issue>,
@@ -111,7 +110,7 @@ struct Inner {
 
 #[derive(Clone)]
 struct Known {
-    status: String,
+    status: CodeStatus,
     device_id: String,
     common_code_key: Option<String>,
 }
@@ -453,11 +452,7 @@ impl Inner {
             tracing::debug!(event_id = %event.event_id, %workspace_id, access_code_id = %code_id, "event not provably of its workspace; dropped");
             return;
         };
-        let status = status::derive(
-            &event,
-            code.as_deref(),
-            known.as_ref().map(|k| k.status.as_str()),
-        );
+        let status = status::derive(&event, code.as_deref(), known.as_ref().map(|k| k.status));
         let common_code_key = code
             .as_ref()
             .and_then(|c| c.common_code_key.clone())
@@ -469,7 +464,7 @@ impl Inner {
             self.known.insert(
                 known_key,
                 Known {
-                    status: status.clone(),
+                    status,
                     device_id: device_id.clone(),
                     common_code_key: common_code_key.clone(),
                 },
