@@ -31,13 +31,13 @@ pub(crate) async fn receive(
         Err(rejection) => {
             tracing::debug!(%rejection, "webhook refused");
             let status = match rejection {
-                crate::events::webhook::WebhookRejection::InvalidPayload => StatusCode::BAD_REQUEST,
+                crate::events::WebhookRejection::InvalidPayload => StatusCode::BAD_REQUEST,
                 _ => StatusCode::UNAUTHORIZED,
             };
             return (status, Json(json!({ "error": rejection.to_string() })));
         }
     };
-    match hub.ingest(event, Source::Webhook) {
+    match hub.receive(event, Source::Webhook) {
         Ok(fresh) => (
             StatusCode::OK,
             Json(json!({ "ok": true, "duplicate": !fresh })),

@@ -228,7 +228,7 @@ mod tests {
         assert_eq!(live.subscriber_count(), 1);
 
         for n in 0..5 {
-            live.ingest(event(n, &code), Source::Poll).expect("queued");
+            live.receive(event(n, &code), Source::Poll).expect("queued");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
 
