@@ -30,9 +30,10 @@ pub(crate) async fn receive(
         Ok(event) => event,
         Err(rejection) => {
             tracing::debug!(%rejection, "webhook refused");
-            let status = match rejection {
-                crate::events::WebhookRejection::InvalidPayload => StatusCode::BAD_REQUEST,
-                _ => StatusCode::UNAUTHORIZED,
+            let status = if rejection.is_malformed() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNAUTHORIZED
             };
             return (status, Json(json!({ "error": rejection.to_string() })));
         }
