@@ -60,7 +60,7 @@ pub(crate) enum Source {
     Poll,
 }
 
-/// The ingest queue is full; the sender should retry (webhooks answer 503).
+/// The event's shard queue is full; the sender should retry (webhooks answer 503).
 #[derive(Debug)]
 pub(crate) struct Busy;
 
