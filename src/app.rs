@@ -140,7 +140,7 @@ fn live_hub(
     let webhook_secret = config
         .webhook_secret
         .as_deref()
-        .map(events::webhook::WebhookSecret::parse)
+        .map(events::WebhookSecret::parse)
         .transpose()?;
     let poll_interval = config.poll_interval().max(Duration::from_millis(10));
     Ok(events::LiveHub::new(
@@ -157,7 +157,7 @@ fn live_hub(
 
 /// A fresh `whsec_` secret, for a gateway and the sandbox it receives webhooks from.
 pub fn generate_webhook_secret() -> String {
-    events::webhook::WebhookSecret::generate()
+    events::WebhookSecret::generate()
 }
 
 /// Signs a webhook body as Seam does: the `svix-signature` value (`v1,<base64>`) for `secret`.
@@ -167,7 +167,7 @@ pub fn sign_webhook(
     timestamp: i64,
     body: &[u8],
 ) -> anyhow::Result<String> {
-    Ok(events::webhook::WebhookSecret::parse(secret)?.sign(msg_id, timestamp, body))
+    Ok(events::WebhookSecret::parse(secret)?.sign(msg_id, timestamp, body))
 }
 
 /// The URL of a gateway's webhook receiver (`0.0.0.0` is reached over loopback).

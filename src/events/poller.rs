@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::status::{DEVICE_EVENT_TYPES, STATUS_EVENT_TYPES};
-use super::{Inner, Source, PRIMING_LOOKBACK};
+use super::{Inner, Source};
 use crate::seam::wire::{format_time, Event, EventListRequest};
 use crate::seam::{ApiKey, SeamError};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How far back a new workspace's events are skipped: what happened before anyone listened.
+const PRIMING_LOOKBACK: chrono::Duration = chrono::Duration::minutes(10);
 
 pub(super) async fn run(hub: Weak<Inner>, workspace_id: String, ready: watch::Sender<bool>) {
     // Skip what happened before the first subscriber came: mark it seen, start after it.
@@ -35,7 +37,7 @@ pub(super) async fn run(hub: Weak<Inner>, workspace_id: String, ready: watch::Se
         };
         tokio::time::sleep(wait).await;
         let Some(hub) = hub.upgrade() else { return };
-        if hub.webhook_fresh(&workspace_id) {
+        if hub.webhook_feed.is_fresh(&workspace_id) {
             continue;
         }
         let Some(key) = key_of(&hub, &workspace_id) else {
@@ -56,7 +58,7 @@ pub(super) async fn run(hub: Weak<Inner>, workspace_id: String, ready: watch::Se
                         cursor = Some(cursor.map_or(t, |c| c.max(t)));
                     }
                     // Busy: leave the rest for the next round (the cursor stops at the last taken).
-                    if hub.ingest(event, Source::Poll).is_err() {
+                    if hub.receive(event, Source::Poll).is_err() {
                         tracing::debug!(%workspace_id, "hub busy; polling resumes next round");
                         break;
                     }
@@ -71,7 +73,7 @@ pub(super) async fn run(hub: Weak<Inner>, workspace_id: String, ready: watch::Se
 }
 
 fn key_of(hub: &Inner, workspace_id: &str) -> Option<ApiKey> {
-    hub.live_workspace(workspace_id).map(|(_, key)| key)
+    hub.workspaces.live(workspace_id).map(|(_, key)| key)
 }
 
 async fn list(hub: &Inner, key: &ApiKey, since: DateTime<Utc>) -> Result<Vec<Event>, SeamError> {
@@ -102,7 +104,7 @@ async fn prime(hub: &Arc<Inner>, workspace_id: &str) -> Option<DateTime<Utc>> {
         Ok(events) => {
             let mut cursor = start;
             for e in &events {
-                hub.seen.insert(e.event_id.clone(), ());
+                hub.seen.mark_seen(&e.event_id);
                 if let Some(t) = e.occurred_at.or(e.created_at) {
                     cursor = cursor.max(t);
                 }

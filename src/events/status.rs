@@ -1,8 +1,7 @@
 //! What an `access_code.*` event says about a code's status. Pure, so the table is tested directly.
 //!
-//! Status values are Seam's wire strings (`unset`, `setting`, `set`, `removing`, `unknown`).
-
 use crate::seam::wire::{AccessCode, Event};
+use crate::seam::CodeStatus;
 
 /// The event types that move a code's status; only these reach subscribers.
 pub(crate) const STATUS_EVENT_TYPES: &[&str] = &[
@@ -45,42 +44,47 @@ pub(crate) fn is_status_event(event_type: &str) -> bool {
 ///
 /// `code` is the code as fetched after the event arrived (None when it is gone or could not be read);
 /// `last` is the status this gateway last reported for it (None when unknown).
-pub(crate) fn derive(event: &Event, code: Option<&AccessCode>, last: Option<&str>) -> String {
-    let current = code.map(|c| c.status.as_str());
-    let status = match event.event_type.as_str() {
-        "access_code.set_on_device" => "set",
-        "access_code.deleted" => "removing",
+pub(crate) fn derive(
+    event: &Event,
+    code: Option<&AccessCode>,
+    last: Option<CodeStatus>,
+) -> CodeStatus {
+    let current = code.map(|c| c.status);
+    match event.event_type.as_str() {
+        "access_code.set_on_device" => CodeStatus::Set,
+        "access_code.deleted" => CodeStatus::Removing,
         // The PIN is off the lock; the code itself is usually gone too (`accessCode` is then null).
-        "access_code.removed_from_device" => "unset",
-        "access_code.delay_in_setting_on_device" => "setting",
+        "access_code.removed_from_device" => CodeStatus::Unset,
+        "access_code.delay_in_setting_on_device" => CodeStatus::Setting,
         // The code stays where it was (Seam retries), or is not on the lock.
-        "access_code.failed_to_set_on_device" => last.or(current).unwrap_or("unset"),
-        "access_code.changed" => {
-            let reported = event
-                .changed_properties
-                .iter()
-                .rev()
-                .find(|p| p.property == "status")
-                .and_then(|p| p.to.as_ref())
-                .and_then(|v| v.as_str());
-            return reported
-                .or(current)
-                .or(last)
-                .unwrap_or("unknown")
-                .to_owned();
-        }
+        "access_code.failed_to_set_on_device" => last.or(current).unwrap_or(CodeStatus::Unset),
+        "access_code.changed" => reported_status(event)
+            .or(current)
+            .or(last)
+            .unwrap_or(CodeStatus::Unknown),
         // `created`: setting (ongoing, or a window about to start) or unset, as the code says; if
         // the code has moved on by the time it is read, what it was when created.
-        _ => match (current, code) {
-            (Some(s @ ("unset" | "setting")), _) => s,
-            (_, Some(c)) => match (c.is_time_bound(), c.starts_at, event.occurred_at) {
-                (true, Some(starts), Some(at)) if starts > at => "unset",
-                _ => "setting",
+        _ => match code {
+            Some(c) if matches!(c.status, CodeStatus::Unset | CodeStatus::Setting) => c.status,
+            Some(c) => match (c.is_time_bound(), c.starts_at, event.occurred_at) {
+                (true, Some(starts), Some(at)) if starts > at => CodeStatus::Unset,
+                _ => CodeStatus::Setting,
             },
-            _ => "unknown",
+            None => CodeStatus::Unknown,
         },
-    };
-    status.to_owned()
+    }
+}
+
+/// The last status an `access_code.changed` event reports in its `changed_properties`.
+fn reported_status(event: &Event) -> Option<CodeStatus> {
+    event
+        .changed_properties
+        .iter()
+        .rev()
+        .find(|p| p.property == "status")
+        .and_then(|p| p.to.as_ref())
+        .and_then(|v| v.as_str())
+        .map(CodeStatus::from_wire)
 }
 
 #[cfg(test)]
@@ -108,7 +112,7 @@ mod tests {
     fn should_derive_the_status_of_every_status_event() {
         let none = json!({});
         let d = |t: &str, c: Option<&AccessCode>, last: Option<&str>| {
-            derive(&event(t, none.clone()), c, last)
+            derive(&event(t, none.clone()), c, last.map(CodeStatus::from_wire)).as_wire()
         };
         assert_eq!(
             d("access_code.created", Some(&code("setting")), None),
@@ -141,6 +145,9 @@ mod tests {
             "access_code.changed",
             json!({"changed_properties": [{"property": "status", "from": "unset", "to": "setting"}]}),
         );
-        assert_eq!(derive(&changed, Some(&code("set")), None), "setting");
+        assert_eq!(
+            derive(&changed, Some(&code("set")), None).as_wire(),
+            "setting"
+        );
     }
 }

@@ -28,6 +28,14 @@ pub(crate) enum WebhookRejection {
     InvalidPayload,
 }
 
+impl WebhookRejection {
+    /// True when the delivery is authentic but its body is not an event: the sender's mistake
+    /// rather than a forgery, so a receiver may answer it apart (400 rather than 401).
+    pub(crate) fn is_malformed(self) -> bool {
+        self == Self::InvalidPayload
+    }
+}
+
 /// A webhook signing secret (`whsec_<base64>`), decoded once. `Debug` never shows it.
 #[derive(Clone)]
 pub(crate) struct WebhookSecret {

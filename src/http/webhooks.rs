@@ -30,14 +30,15 @@ pub(crate) async fn receive(
         Ok(event) => event,
         Err(rejection) => {
             tracing::debug!(%rejection, "webhook refused");
-            let status = match rejection {
-                crate::events::webhook::WebhookRejection::InvalidPayload => StatusCode::BAD_REQUEST,
-                _ => StatusCode::UNAUTHORIZED,
+            let status = if rejection.is_malformed() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNAUTHORIZED
             };
             return (status, Json(json!({ "error": rejection.to_string() })));
         }
     };
-    match hub.ingest(event, Source::Webhook) {
+    match hub.receive(event, Source::Webhook) {
         Ok(fresh) => (
             StatusCode::OK,
             Json(json!({ "ok": true, "duplicate": !fresh })),

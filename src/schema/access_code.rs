@@ -11,7 +11,7 @@ use super::error::GatewayResult;
 use super::issue::{self, SeamIssueError, SeamIssueWarning};
 use super::linked_code_group::LinkedCodeGroup;
 use super::scalars::DateTime;
-use crate::seam::wire;
+use crate::seam::{wire, CodeStatus};
 
 /// Whether a code works until removed or only within a window.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -53,14 +53,14 @@ pub enum AccessCodeStatus {
     Unknown,
 }
 
-impl AccessCodeStatus {
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "unset" => Self::Unset,
-            "setting" => Self::Setting,
-            "set" => Self::Set,
-            "removing" => Self::Removing,
-            _ => Self::Unknown,
+impl From<CodeStatus> for AccessCodeStatus {
+    fn from(status: CodeStatus) -> Self {
+        match status {
+            CodeStatus::Unset => Self::Unset,
+            CodeStatus::Setting => Self::Setting,
+            CodeStatus::Set => Self::Set,
+            CodeStatus::Removing => Self::Removing,
+            CodeStatus::Unknown => Self::Unknown,
         }
     }
 }
@@ -162,7 +162,7 @@ impl AccessCode {
     }
     /// Where the code is in its life on the lock; `SET` means the PIN works.
     async fn status(&self) -> AccessCodeStatus {
-        AccessCodeStatus::from_wire(&self.0.status)
+        self.0.status.into()
     }
     /// Start of the window of a time-bound code; null for ongoing codes.
     async fn starts_at(&self) -> Option<DateTime> {

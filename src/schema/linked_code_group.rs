@@ -102,7 +102,7 @@ impl LinkedCodeGroup {
         let statuses: Vec<_> = self
             .codes
             .iter()
-            .map(|c| AccessCodeStatus::from_wire(&c.status))
+            .map(|c| AccessCodeStatus::from(c.status))
             .collect();
         let all = |s| statuses.iter().all(|x| *x == s);
         if statuses.contains(&AccessCodeStatus::Unknown) {

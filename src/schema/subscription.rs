@@ -39,17 +39,14 @@ impl AccessCodeStatusChange {
     }
     /// The status this gateway last reported for the code; null when unknown (e.g. on creation).
     async fn previous_status(&self) -> Option<AccessCodeStatus> {
-        self.0
-            .previous_status
-            .as_deref()
-            .map(AccessCodeStatus::from_wire)
+        self.0.previous_status.map(AccessCodeStatus::from)
     }
     /// The status after this event: `SETTING` or `UNSET` on creation, `SET` once on the lock,
     /// `REMOVING` on deletion, `UNSET` once removed from the lock, `SETTING` with a warning on
     /// delays; a failure keeps the
     /// previous status (or `UNSET`) and carries the error.
     async fn status(&self) -> AccessCodeStatus {
-        AccessCodeStatus::from_wire(&self.0.status)
+        self.0.status.into()
     }
     /// Seam's event type, e.g. `access_code.set_on_device` or `access_code.failed_to_set_on_device`.
     async fn event_type(&self) -> &str {
@@ -231,7 +228,7 @@ mod tests {
         assert_eq!(live.subscriber_count(), 1);
 
         for n in 0..5 {
-            live.ingest(event(n, &code), Source::Poll).expect("queued");
+            live.receive(event(n, &code), Source::Poll).expect("queued");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
 

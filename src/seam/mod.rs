@@ -7,6 +7,7 @@ mod error;
 mod paging;
 mod pin;
 mod stats;
+mod status;
 pub mod wire;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use error::SeamError;
 pub use paging::all_pages;
 pub use pin::{redact_pins, Pin};
 pub use stats::UpstreamStats;
+pub use status::CodeStatus;
 use wire::*;
 
 /// A cheap-to-clone handle on the pooled HTTP client.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::pin::Pin;
+use super::status::CodeStatus;
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct Device {
@@ -121,8 +122,9 @@ pub struct AccessCode {
     pub code: Option<Pin>,
     #[serde(default, rename = "type")]
     pub kind: String,
+    /// A status this gateway does not know, or none, reads as `Unknown`.
     #[serde(default)]
-    pub status: String,
+    pub status: CodeStatus,
     #[serde(default)]
     pub starts_at: Option<DateTime<Utc>>,
     #[serde(default)]

@@ -1,0 +1,61 @@
+//! Ordering: each access code's events go through one queue and are published one at a time, in
+//! the order they came; other codes spread over a few queues, so one slow lookup holds up only
+//! the codes that share its shard.
+
+use std::collections::hash_map::DefaultHasher;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Weak};
+
+use tokio::sync::mpsc;
+
+use crate::seam::wire::Event;
+
+const SHARDS: usize = 4;
+/// Events waiting per shard; past this the sender is told to retry.
+const SHARD_QUEUE: usize = 1024;
+
+/// The sending ends of the shard queues.
+pub(super) struct Shards(Vec<mpsc::Sender<Event>>);
+
+/// The receiving ends, until their workers are spawned.
+pub(super) struct ShardQueues(Vec<mpsc::Receiver<Event>>);
+
+/// The shard of the code was full; the event was not queued.
+pub(super) struct ShardFull;
+
+impl Shards {
+    pub(super) fn new() -> (Self, ShardQueues) {
+        let (senders, receivers) = (0..SHARDS).map(|_| mpsc::channel(SHARD_QUEUE)).unzip();
+        (Self(senders), ShardQueues(receivers))
+    }
+
+    /// Queues `event` behind the earlier events of `access_code_id`.
+    pub(super) fn queue(&self, access_code_id: &str, event: Event) -> Result<(), ShardFull> {
+        let mut hasher = DefaultHasher::new();
+        access_code_id.hash(&mut hasher);
+        let shard = &self.0[(hasher.finish() as usize) % self.0.len()];
+        shard.try_send(event).map_err(|_| ShardFull)
+    }
+}
+
+impl ShardQueues {
+    /// One task per shard, handing each event to `publish` and waiting for it before the next.
+    /// The tasks hold the hub weakly: they stop once it is dropped.
+    pub(super) fn spawn_workers<H, F, Fut>(self, hub: Weak<H>, publish: F)
+    where
+        H: Send + Sync + 'static,
+        F: Fn(Arc<H>, Event) -> Fut + Clone + Send + 'static,
+        Fut: Future<Output = ()> + Send,
+    {
+        for mut rx in self.0 {
+            let (hub, publish) = (hub.clone(), publish.clone());
+            tokio::spawn(async move {
+                while let Some(event) = rx.recv().await {
+                    let Some(hub) = hub.upgrade() else { break };
+                    publish(hub, event).await;
+                }
+            });
+        }
+    }
+}
