@@ -94,7 +94,7 @@ pub async fn serve(
     let task = tokio::spawn(async move {
         let stop = async move {
             tokio::select! {
-                _ = crate::run::shutdown_signal() => {}
+                _ = shutdown_signal() => {}
                 _ = stop_requested.cancelled() => {}
             }
         };
@@ -181,4 +181,21 @@ pub fn webhook_url(addr: SocketAddr) -> String {
         "http://{}/webhooks/seam",
         SocketAddr::new(host, addr.port())
     )
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
 }

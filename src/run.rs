@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use crate::app::{generate_webhook_secret, serve, webhook_url, UpstreamTarget};
+use crate::app::{generate_webhook_secret, serve, shutdown_signal, webhook_url, UpstreamTarget};
 use crate::config::{self, GatewayConfig, SandboxArgs};
 use crate::sandbox;
 
@@ -89,21 +89,4 @@ pub async fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
     }
     shutdown_signal().await;
     Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
 }

@@ -4,13 +4,16 @@
 //! must not be able to spend `SEAM_API_KEY` (or the sandbox's key) on its visitor's behalf. Requests
 //! that bring their own key are not affected: the key is the credential, not the origin.
 
+use std::sync::Arc;
+
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::HeaderMap;
 
 /// The gateway's own origin (by `Host`) plus a configured allow-list.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OriginPolicy {
-    allowed: Vec<String>,
+    /// Shared: the policy is part of the handlers' state, cloned for every request.
+    allowed: Arc<[String]>,
 }
 
 impl OriginPolicy {
@@ -20,7 +23,8 @@ impl OriginPolicy {
                 .iter()
                 .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
                 .filter(|o| !o.is_empty())
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         }
     }
 

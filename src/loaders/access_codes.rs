@@ -5,11 +5,11 @@ use async_graphql::dataloader::Loader;
 
 use crate::seam::wire::AccessCode;
 use crate::seam::{ApiKey, SeamError};
-use crate::services::access_codes::AccessCodeService;
+use crate::services::Services;
 
-/// Batches one request's access code lookups into one [`AccessCodeService::by_ids`] call.
+/// Batches one request's access code lookups into one call to the access code service.
 pub struct AccessCodeLoader {
-    pub(crate) codes: AccessCodeService,
+    pub(crate) services: Services,
     pub(crate) key: ApiKey,
 }
 
@@ -18,6 +18,6 @@ impl Loader<String> for AccessCodeLoader {
     type Error = SeamError;
 
     async fn load(&self, ids: &[String]) -> Result<HashMap<String, Arc<AccessCode>>, SeamError> {
-        self.codes.by_ids(&self.key, ids).await
+        self.services.access_codes.by_ids(&self.key, ids).await
     }
 }

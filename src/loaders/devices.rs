@@ -5,11 +5,11 @@ use async_graphql::dataloader::Loader;
 
 use crate::seam::wire::Device;
 use crate::seam::{ApiKey, SeamError};
-use crate::services::devices::DeviceService;
+use crate::services::Services;
 
-/// Batches one request's device lookups into one [`DeviceService::by_ids`] call.
+/// Batches one request's device lookups into one call to the device service.
 pub struct DeviceLoader {
-    pub(crate) devices: DeviceService,
+    pub(crate) services: Services,
     pub(crate) key: ApiKey,
 }
 
@@ -19,6 +19,6 @@ impl Loader<String> for DeviceLoader {
 
     async fn load(&self, ids: &[String]) -> Result<HashMap<String, Arc<Device>>, SeamError> {
         tracing::debug!(tenant = %self.key.tenant(), batch = ids.len(), "device batch");
-        self.devices.by_ids(&self.key, ids).await
+        self.services.devices.by_ids(&self.key, ids).await
     }
 }

@@ -4,11 +4,12 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 
 use crate::seam::{ApiKey, SeamError};
-use crate::services::linked_groups::{LinkedGroupService, Members};
+use crate::services::linked_groups::Members;
+use crate::services::Services;
 
 /// Batches one request's linked-group lookups, so that one scan serves every key asked for.
 pub struct LinkedGroupLoader {
-    pub(crate) groups: LinkedGroupService,
+    pub(crate) services: Services,
     pub(crate) key: ApiKey,
 }
 
@@ -17,7 +18,7 @@ impl Loader<String> for LinkedGroupLoader {
     type Error = SeamError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Arc<Members>>, SeamError> {
-        let groups = self.groups.find(&self.key, keys).await?;
+        let groups = self.services.linked_groups.find(&self.key, keys).await?;
         Ok(groups.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 }

@@ -32,7 +32,7 @@ impl RequestScope {
         Self {
             devices: DataLoader::with_cache(
                 DeviceLoader {
-                    devices: services.devices.clone(),
+                    services: services.clone(),
                     key: key.clone(),
                 },
                 spawn,
@@ -40,7 +40,7 @@ impl RequestScope {
             ),
             access_codes: DataLoader::with_cache(
                 AccessCodeLoader {
-                    codes: services.access_codes.clone(),
+                    services: services.clone(),
                     key: key.clone(),
                 },
                 spawn,
@@ -48,7 +48,7 @@ impl RequestScope {
             ),
             groups: DataLoader::new(
                 LinkedGroupLoader {
-                    groups: services.linked_groups.clone(),
+                    services: services.clone(),
                     key: key.clone(),
                 },
                 spawn,

@@ -5,6 +5,8 @@ pub(crate) mod access_codes;
 pub(crate) mod devices;
 pub(crate) mod linked_groups;
 
+use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cache::{DeviceCache, LinkedGroupIndex};
@@ -18,9 +20,13 @@ const GROUP_INDEX_TTL: Duration = Duration::from_secs(3600);
 /// Most linked groups remembered, over all API keys.
 const GROUP_INDEX_CAPACITY: u64 = 100_000;
 
-/// Every service, built once per process and shared by all requests.
+/// Every service, built once per process and shared by all requests. One `Arc`: every request
+/// clones it (axum state, the request's scope and its loaders), so a clone must cost one atomic
+/// increment, not one per service handle.
 #[derive(Clone)]
-pub struct Services {
+pub struct Services(Arc<ServiceSet>);
+
+pub struct ServiceSet {
     pub(crate) client: SeamClient,
     pub(crate) devices: DeviceService,
     pub(crate) access_codes: AccessCodeService,
@@ -37,11 +43,18 @@ impl Services {
             devices.clone(),
             LinkedGroupIndex::new(GROUP_INDEX_TTL, GROUP_INDEX_CAPACITY),
         );
-        Self {
+        Self(Arc::new(ServiceSet {
             client,
             devices,
             access_codes,
             linked_groups,
-        }
+        }))
+    }
+}
+
+impl Deref for Services {
+    type Target = ServiceSet;
+    fn deref(&self) -> &ServiceSet {
+        &self.0
     }
 }
