@@ -2,8 +2,14 @@
 //! (missing `pagination`, missing `pending_mutations`, ids that are not UUIDs); every field the
 //! contract marks required but a server may omit is optional or defaulted here.
 
+mod requests;
+mod responses;
+
+pub use requests::*;
+pub use responses::*;
+
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::pin::Pin;
@@ -237,162 +243,6 @@ pub struct Pagination {
     pub has_next_page: bool,
     #[serde(default)]
     pub next_page_cursor: Option<String>,
-}
-
-// ---- responses ----
-
-#[derive(Debug, Deserialize)]
-pub struct DeviceResponse {
-    pub device: Device,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DeviceListResponse {
-    pub devices: Vec<Device>,
-    #[serde(default)]
-    pub pagination: Option<Pagination>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AccessCodeResponse {
-    pub access_code: AccessCode,
-    #[serde(default)]
-    pub action_attempt: Option<ActionAttempt>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AccessCodeListResponse {
-    pub access_codes: Vec<AccessCode>,
-    #[serde(default)]
-    pub pagination: Option<Pagination>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ActionAttemptResponse {
-    #[serde(default)]
-    pub action_attempt: Option<ActionAttempt>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct EventListResponse {
-    pub events: Vec<Event>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ErrorEnvelope {
-    pub error: ErrorBody,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ErrorBody {
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub data: Option<Value>,
-    #[serde(default)]
-    pub validation_errors: Option<Value>,
-}
-
-// ---- requests ----
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct DeviceListRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_ids: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub manufacturer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_cursor: Option<String>,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct AccessCodeListRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_code_ids: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_cursor: Option<String>,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct CreateAccessCodeRequest {
-    pub device_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<Pin>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub preferred_code_length: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub starts_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ends_at: Option<String>,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct CreateMultipleRequest {
-    pub device_ids: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<Pin>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub preferred_code_length: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub starts_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ends_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub behavior_when_code_cannot_be_shared: Option<&'static str>,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct UpdateAccessCodeRequest {
-    pub access_code_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<Pin>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub starts_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ends_at: Option<String>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<&'static str>,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct UpdateMultipleRequest {
-    pub common_code_key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub starts_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ends_at: Option<String>,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct EventListRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub since: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_ids: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_code_ids: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_types: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
 }
 
 /// Seam's timestamp form: UTC, milliseconds, `Z`.
