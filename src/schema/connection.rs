@@ -195,15 +195,9 @@ where
     let mut pages = 0;
     loop {
         pages += 1;
-        let (fetched, pagination) = fetch(upstream_cursor.clone(), limit).await.map_err(|e| {
-            if e.kind() == Some("mismatched_page_parameters") {
-                GatewayError::bad_input(
-                    "`after` belongs to a list with other arguments; repeat the same arguments",
-                )
-            } else {
-                GatewayError::from(e)
-            }
-        })?;
+        let (fetched, pagination) = fetch(upstream_cursor.clone(), limit)
+            .await
+            .map_err(page_error)?;
         let count = fetched.len();
         for (index, item) in fetched.into_iter().enumerate().skip(skip) {
             if items.len() == page.first {
@@ -242,4 +236,15 @@ where
         items,
         has_next_page,
     })
+}
+
+/// Seam refuses a page cursor reused with other filters; say so in the caller's terms.
+fn page_error(e: SeamError) -> GatewayError {
+    if e.kind() == Some("mismatched_page_parameters") {
+        GatewayError::bad_input(
+            "`after` belongs to a list with other arguments; repeat the same arguments",
+        )
+    } else {
+        GatewayError::from(e)
+    }
 }

@@ -91,38 +91,7 @@ impl SeamClient {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "upstream call"
         );
-        if (200..300).contains(&status) {
-            return serde_json::from_slice(&bytes)
-                .map_err(|e| SeamError::Decode(format!("{path}: {e}")));
-        }
-        if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(&bytes) {
-            let e = envelope.error;
-            return Err(SeamError::api(
-                status,
-                e.kind,
-                &e.message,
-                e.data,
-                e.validation_errors,
-                request_id,
-            ));
-        }
-        if matches!(status, 502..=504) {
-            return Err(SeamError::Unavailable(format!("{path} answered {status}")));
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        let kind = if status == 404 {
-            "not_found"
-        } else {
-            "http_error"
-        };
-        Err(SeamError::api(
-            status,
-            kind.into(),
-            text.trim(),
-            None,
-            None,
-            request_id,
-        ))
+        decode(path, status, request_id, &bytes)
     }
 
     fn transport_error(&self, e: reqwest::Error) -> SeamError {
@@ -261,6 +230,48 @@ impl SeamClient {
         let r: EventListResponse = self.call(key, "/events/list", request).await?;
         Ok(r.events)
     }
+}
+
+/// A response as the contract defines it: the success body, or Seam's error envelope, or (from a
+/// proxy, say) a bare status.
+fn decode<R: DeserializeOwned>(
+    path: &'static str,
+    status: u16,
+    request_id: Option<String>,
+    bytes: &[u8],
+) -> Result<R, SeamError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(bytes)
+            .map_err(|e| SeamError::Decode(format!("{path}: {e}")));
+    }
+    if let Ok(envelope) = serde_json::from_slice::<ErrorEnvelope>(bytes) {
+        let e = envelope.error;
+        return Err(SeamError::api(
+            status,
+            e.kind,
+            &e.message,
+            e.data,
+            e.validation_errors,
+            request_id,
+        ));
+    }
+    if matches!(status, 502..=504) {
+        return Err(SeamError::Unavailable(format!("{path} answered {status}")));
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let kind = if status == 404 {
+        "not_found"
+    } else {
+        "http_error"
+    };
+    Err(SeamError::api(
+        status,
+        kind.into(),
+        text.trim(),
+        None,
+        None,
+        request_id,
+    ))
 }
 
 #[cfg(test)]
