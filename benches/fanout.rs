@@ -184,7 +184,7 @@ async fn run_size(n: usize, sandbox: &str) -> Row {
         .to_string();
         let ts = chrono::Utc::now().timestamp();
         let msg_id = format!("msg_bench_{i}");
-        let sig = seam_graphql::sign_webhook(&secret, &msg_id, ts, body.as_bytes()).expect("sign");
+        let sig = seam_graphql::sandbox::sign_webhook(&secret, &msg_id, ts, &body).expect("sign");
         let t0 = Instant::now();
         sent_at.insert(event_id, t0);
         let status = http

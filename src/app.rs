@@ -160,16 +160,6 @@ pub fn generate_webhook_secret() -> String {
     events::WebhookSecret::generate()
 }
 
-/// Signs a webhook body as Seam does: the `svix-signature` value (`v1,<base64>`) for `secret`.
-pub fn sign_webhook(
-    secret: &str,
-    msg_id: &str,
-    timestamp: i64,
-    body: &[u8],
-) -> anyhow::Result<String> {
-    Ok(events::WebhookSecret::parse(secret)?.sign(msg_id, timestamp, body))
-}
-
 /// The URL of a gateway's webhook receiver (`0.0.0.0` is reached over loopback).
 pub fn webhook_url(addr: SocketAddr) -> String {
     let host = if addr.ip().is_unspecified() {

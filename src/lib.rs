@@ -20,7 +20,6 @@ pub(crate) mod services;
 pub mod telemetry;
 
 pub use app::{
-    generate_webhook_secret, router, serve, sign_webhook, webhook_url, RunningGateway,
-    UpstreamTarget,
+    generate_webhook_secret, router, serve, webhook_url, RunningGateway, UpstreamTarget,
 };
 pub use run::{run, run_sandbox};

@@ -30,6 +30,10 @@ mod validation;
 mod webhooks;
 mod wire;
 
+/// Signs a webhook body as Seam does (Svix `v1,<base64>`): what the sandbox sends, and what tests
+/// use to forge or replay deliveries.
+pub use webhooks::sign as sign_webhook;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -23,12 +23,7 @@ pub(crate) struct Delivery {
 
 /// `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`, the key being the base64-decoded
 /// secret after an optional `whsec_` prefix.
-pub(crate) fn sign(
-    secret: &str,
-    msg_id: &str,
-    timestamp: i64,
-    body: &str,
-) -> anyhow::Result<String> {
+pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> anyhow::Result<String> {
     let key = STANDARD.decode(secret.strip_prefix("whsec_").unwrap_or(secret))?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key)?;
     mac.update(format!("{msg_id}.{timestamp}.{body}").as_bytes());

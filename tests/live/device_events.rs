@@ -32,7 +32,7 @@ async fn should_drop_a_cached_device_when_a_device_event_arrives() {
     })
     .to_string();
     let ts = chrono::Utc::now().timestamp();
-    let signature = seam_graphql::sign_webhook(&secret, "msg_device_removed", ts, body.as_bytes())
+    let signature = seam_graphql::sandbox::sign_webhook(&secret, "msg_device_removed", ts, &body)
         .expect("signs");
     let status = live
         .post_webhook(
