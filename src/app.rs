@@ -111,7 +111,11 @@ pub async fn serve(
 
 /// The services, the live-status hub and the schema, as the HTTP handlers' state.
 fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result<http::AppState> {
-    let client = seam::SeamClient::new(&upstream.base_url, config.upstream_timeout())?;
+    let client = seam::SeamClient::with_breaker(
+        &upstream.base_url,
+        config.upstream_timeout(),
+        Duration::from_millis(config.breaker_cooldown_ms),
+    )?;
     let devices = cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity);
     let services = services::Services::new(client.clone(), devices);
     let live = live_hub(config, &client, services.devices.clone())?;
@@ -128,6 +132,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         limits: http::Limits::from_config(config),
         shutdown: tokio_util::sync::CancellationToken::new(),
         sessions: tokio_util::task::TaskTracker::new(),
+        tenant_limit: http::TenantLimiter::new(config.tenant_max_in_flight),
     })
 }
 

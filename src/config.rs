@@ -116,6 +116,17 @@ pub struct GatewayConfig {
     /// Most operations one websocket connection may run at once.
     #[arg(long, env = "SEAM_GRAPHQL_WS_MAX_SUBSCRIPTIONS", default_value_t = 100)]
     pub ws_max_subscriptions: usize,
+    /// Once Seam keeps failing (5 failures in a row), how long the gateway stops calling it and
+    /// answers UPSTREAM_UNAVAILABLE at once, before one call probes for recovery, in ms.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_BREAKER_COOLDOWN_MS",
+        default_value_t = 5_000
+    )]
+    pub breaker_cooldown_ms: u64,
+    /// Most GraphQL requests one API key may have in flight; beyond it, RATE_LIMITED.
+    #[arg(long, env = "SEAM_GRAPHQL_TENANT_MAX_IN_FLIGHT", default_value_t = 64)]
+    pub tenant_max_in_flight: usize,
     /// In sandbox mode: how long a new code stays `setting` before it is `set`, in ms.
     #[arg(long, env = "SEAM_SANDBOX_SET_DELAY_MS", default_value_t = 2_000)]
     pub sandbox_set_delay_ms: u64,
@@ -160,6 +171,8 @@ impl std::fmt::Debug for GatewayConfig {
             .field("ws_init_timeout_ms", &self.ws_init_timeout_ms)
             .field("ws_max_message_bytes", &self.ws_max_message_bytes)
             .field("ws_max_subscriptions", &self.ws_max_subscriptions)
+            .field("breaker_cooldown_ms", &self.breaker_cooldown_ms)
+            .field("tenant_max_in_flight", &self.tenant_max_in_flight)
             .finish()
     }
 }

@@ -39,6 +39,11 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// A websocket connection already runs as many operations as it may.
     TooManySubscriptions,
+    /// Seam, or the gateway's own per-key limit, asks the caller to slow down; `retryAfter` says
+    /// when to try again (seconds).
+    RateLimited,
+    /// An idempotency key came back with a different input than its first use.
+    IdempotencyKeyReused,
 }
 
 impl ErrorCode {
@@ -59,6 +64,8 @@ impl ErrorCode {
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
         }
     }
 }
@@ -106,6 +113,19 @@ impl GatewayError {
     }
 }
 
+impl GatewayError {
+    /// RATE_LIMITED: when to try again, in seconds (1 when Seam did not say).
+    pub fn retry_after(&self) -> Option<u64> {
+        if self.code != ErrorCode::RateLimited {
+            return None;
+        }
+        match self.upstream.as_deref() {
+            Some(SeamError::RateLimited { retry_after, .. }) => Some(retry_after.unwrap_or(1)),
+            _ => Some(1),
+        }
+    }
+}
+
 impl From<SeamError> for GatewayError {
     fn from(e: SeamError) -> Self {
         let (code, message) = match &e {
@@ -149,6 +169,19 @@ impl From<SeamError> for GatewayError {
             SeamError::Decode(_) => (
                 ErrorCode::UpstreamError,
                 "Seam sent a response the gateway could not read".to_string(),
+            ),
+            SeamError::RateLimited { retry_after, .. } => (
+                ErrorCode::RateLimited,
+                match retry_after {
+                    Some(s) => format!("Seam is rate limiting this API key; retry in {s} s"),
+                    None => "Seam is rate limiting this API key; retry shortly".to_string(),
+                },
+            ),
+            SeamError::CircuitOpen(s) => (
+                ErrorCode::UpstreamUnavailable,
+                format!(
+                    "Seam has been failing, so the gateway is not calling it for {s} s (circuit open); retry then"
+                ),
             ),
         };
         if matches!(e, SeamError::Decode(_)) {

@@ -9,8 +9,8 @@ use async_graphql::{ErrorExtensionValues, ServerError};
 use async_graphql_axum::GraphQLResponse;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 
@@ -47,10 +47,39 @@ pub(crate) async fn execute(
         Ok(request) => request,
         Err(refusal) => return refusal.into_response(),
     };
+    // Held until the response is built: the tenant's slot.
+    let mut _slot = None;
     if let Some(key) = key {
+        _slot = match state.tenant_limit.try_enter(key.tenant()) {
+            Some(slot) => Some(slot),
+            None => return Refusal::busy().into_response(),
+        };
         request = request.data(RequestScope::new(&state.services, key));
     }
-    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+    let response = state.schema.execute(request).await;
+    let retry_after = retry_after(&response);
+    let mut http = GraphQLResponse::from(response).into_response();
+    if let Some(seconds) = retry_after {
+        http.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    http
+}
+
+/// The longest `retryAfter` among RATE_LIMITED errors, for the `Retry-After` header.
+fn retry_after(response: &async_graphql::Response) -> Option<u64> {
+    response
+        .errors
+        .iter()
+        .filter_map(|e| e.extensions.as_ref())
+        .filter(|ext| {
+            matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == ErrorCode::RateLimited.as_str())
+        })
+        .filter_map(|ext| match ext.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64(),
+            _ => None,
+        })
+        .max()
 }
 
 /// A request refused before it reached the schema.
@@ -68,6 +97,15 @@ impl Refusal {
             message: message.into(),
         }
     }
+
+    /// The key already has as many requests in flight as it may.
+    fn busy() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "This API key has too many requests in flight; retry in 1 s",
+        )
+    }
 }
 
 impl IntoResponse for Refusal {
@@ -75,9 +113,19 @@ impl IntoResponse for Refusal {
         let mut error = ServerError::new(self.message, None);
         let mut extensions = ErrorExtensionValues::default();
         extensions.set("code", self.code.as_str());
+        let rate_limited = self.code == ErrorCode::RateLimited;
+        if rate_limited {
+            extensions.set("retryAfter", 1);
+        }
         error.extensions = Some(extensions);
         let body = async_graphql::Response::from_errors(vec![error]);
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if rate_limited {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(1u64));
+        }
+        response
     }
 }
 

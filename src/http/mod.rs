@@ -5,9 +5,11 @@ mod graphql;
 mod health;
 mod origin;
 mod serve;
+mod tenant_limit;
 
 pub(crate) use origin::OriginPolicy;
 pub(crate) use serve::{serve, ServeOptions};
+pub(crate) use tenant_limit::TenantLimiter;
 mod webhooks;
 mod ws;
 
@@ -41,6 +43,8 @@ pub(crate) struct AppState {
     pub(crate) shutdown: tokio_util::sync::CancellationToken,
     /// Upgraded (websocket) connections, which the server waits for on shutdown.
     pub(crate) sessions: tokio_util::task::TaskTracker,
+    /// Requests in flight per API key.
+    pub(crate) tenant_limit: TenantLimiter,
 }
 
 /// Transport limits, from the config.

@@ -11,8 +11,12 @@ use crate::seam::SeamError;
 impl From<GatewayError> for Error {
     fn from(e: GatewayError) -> Self {
         let upstream = e.upstream.clone();
+        let retry_after = e.retry_after();
         Error::new(e.message).extend_with(|_, ext| {
             ext.set("code", e.code.as_str());
+            if let Some(seconds) = retry_after {
+                ext.set("retryAfter", seconds);
+            }
             if let Some(SeamError::Api {
                 status,
                 kind,

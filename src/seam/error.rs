@@ -31,6 +31,16 @@ pub enum SeamError {
     /// A 2xx whose body is not what the contract says.
     #[error("Seam sent an unexpected response: {0}")]
     Decode(String),
+    /// Seam answered 429; `retry_after` is its `Retry-After`, in seconds, when it sent one.
+    #[error("Seam is rate limiting this key")]
+    RateLimited {
+        retry_after: Option<u64>,
+        request_id: Option<String>,
+    },
+    /// Not called: Seam has been failing, and the circuit breaker holds calls back for this many
+    /// more seconds.
+    #[error("Seam has been failing; not calling it for {0} s")]
+    CircuitOpen(u64),
 }
 
 impl SeamError {

@@ -6,6 +6,7 @@ mod api_key;
 mod error;
 mod paging;
 mod pin;
+mod resilience;
 mod stats;
 mod status;
 pub mod wire;
@@ -32,10 +33,23 @@ pub struct SeamClient {
     base_url: Arc<str>,
     timeout: Duration,
     stats: Arc<UpstreamStats>,
+    breaker: Arc<resilience::Breaker>,
 }
+
+/// How long the breaker holds calls back once Seam keeps failing, unless configured.
+pub const DEFAULT_BREAKER_COOLDOWN: Duration = Duration::from_secs(5);
 
 impl SeamClient {
     pub fn new(base_url: &str, timeout: Duration) -> anyhow::Result<Self> {
+        Self::with_breaker(base_url, timeout, DEFAULT_BREAKER_COOLDOWN)
+    }
+
+    /// A client whose circuit breaker, once open, holds calls back for `breaker_cooldown`.
+    pub fn with_breaker(
+        base_url: &str,
+        timeout: Duration,
+        breaker_cooldown: Duration,
+    ) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .pool_max_idle_per_host(64)
@@ -46,6 +60,7 @@ impl SeamClient {
             base_url: base_url.trim_end_matches('/').into(),
             timeout,
             stats: Arc::default(),
+            breaker: Arc::new(resilience::Breaker::new(breaker_cooldown)),
         })
     }
 
@@ -57,7 +72,8 @@ impl SeamClient {
         &self.stats
     }
 
-    /// POSTs `body` to `path` and decodes the success body, or maps the failure.
+    /// POSTs `body` to `path` and decodes the success body, or maps the failure. Safe reads are
+    /// retried on transient failures; nothing goes out while the circuit breaker is open.
     #[tracing::instrument(level = "debug", skip_all, fields(path, tenant = %key.tenant()))]
     async fn call<B: Serialize, R: DeserializeOwned>(
         &self,
@@ -66,6 +82,37 @@ impl SeamClient {
         body: &B,
     ) -> Result<R, SeamError> {
         tracing::Span::current().record("path", path);
+        let attempts = if resilience::is_safe_read(path) {
+            resilience::READ_ATTEMPTS
+        } else {
+            1
+        };
+        let mut attempt = 1;
+        loop {
+            self.breaker.admit()?;
+            let result = self.call_once(key, path, body).await;
+            self.breaker.record(result.as_ref().map(|_| ()));
+            let error = match result {
+                Ok(r) => return Ok(r),
+                Err(e) => e,
+            };
+            let delay = resilience::retry_delay(&error, attempt).filter(|_| attempt < attempts);
+            let Some(delay) = delay else {
+                return Err(error);
+            };
+            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying a read");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// One request, no retry.
+    async fn call_once<B: Serialize, R: DeserializeOwned>(
+        &self,
+        key: &ApiKey,
+        path: &'static str,
+        body: &B,
+    ) -> Result<R, SeamError> {
         self.stats.record(path);
         let started = std::time::Instant::now();
         let response = self
@@ -77,11 +124,22 @@ impl SeamClient {
             .await
             .map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
-        let request_id = response
-            .headers()
-            .get("seam-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let request_id = header("seam-request-id");
+        if status == 429 {
+            // Seconds only: the HTTP-date form is rare for APIs and not worth a date parser.
+            let retry_after = header("retry-after").and_then(|v| v.trim().parse().ok());
+            return Err(SeamError::RateLimited {
+                retry_after,
+                request_id,
+            });
+        }
         let bytes = response
             .bytes()
             .await

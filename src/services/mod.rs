@@ -3,6 +3,7 @@
 
 pub(crate) mod access_codes;
 pub(crate) mod devices;
+pub(crate) mod idempotency;
 pub(crate) mod linked_groups;
 
 use std::ops::Deref;

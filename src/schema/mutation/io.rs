@@ -22,6 +22,10 @@ pub(in crate::schema) struct CreateAccessCodeInput {
     pub starts_at: Option<DateTime>,
     /// End of the window; must be after `startsAt` and in the future.
     pub ends_at: Option<DateTime>,
+    /// Any string unique to this create (a UUID, say). Sending the same create again with the same
+    /// key, after a timeout or a lost response, returns the first result instead of making a second
+    /// code; with a different input it is refused (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createAccessCode`.
@@ -61,6 +65,10 @@ pub(in crate::schema) struct CreateLinkedAccessCodesInput {
     /// What to do when a lock cannot take the shared PIN (default `THROW`).
     #[graphql(default)]
     pub behavior_when_code_cannot_be_shared: BehaviorWhenCodeCannotBeShared,
+    /// Any string unique to this create. Sending it again with the same input returns the first
+    /// result instead of making more codes; with a different input it is refused
+    /// (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createLinkedAccessCodes`.

@@ -42,9 +42,10 @@ impl MutationRoot {
             preferred_code_length,
             window: validate::window(input.starts_at, input.ends_at)?,
         };
+        let idempotency_key = idempotency_key(input.idempotency_key.as_deref())?;
         let created = services(ctx)?
             .access_codes
-            .create(&scope(ctx)?.key, new)
+            .create(&scope(ctx)?.key, new, idempotency_key.as_deref())
             .await?;
         Ok(CreateAccessCodePayload {
             access_code: created.access_code.into(),
@@ -71,9 +72,10 @@ impl MutationRoot {
             all_or_nothing: input.behavior_when_code_cannot_be_shared
                 == BehaviorWhenCodeCannotBeShared::Throw,
         };
+        let idempotency_key = idempotency_key(input.idempotency_key.as_deref())?;
         let created = services(ctx)?
             .linked_groups
-            .create(&scope(ctx)?.key, new)
+            .create(&scope(ctx)?.key, new, idempotency_key.as_deref())
             .await?;
         let (common_code_key, linked_code_group) = match created.group {
             Some((key, members)) => (
@@ -153,6 +155,11 @@ impl MutationRoot {
             action_attempt: attempt.map(ActionAttempt),
         })
     }
+}
+
+/// An idempotency key, if given: not blank, at most as long as an id.
+fn idempotency_key(key: Option<&str>) -> GatewayResult<Option<String>> {
+    key.map(|k| validate::id("idempotencyKey", k)).transpose()
 }
 
 /// `deviceIds` of linked codes: 1 to [`MAX_LINKED_DEVICES`] ids, each once.

@@ -9,6 +9,7 @@ use crate::seam::wire::{format_time, AccessCode, ActionAttempt, CreateAccessCode
 use crate::seam::{ApiKey, Pin};
 
 /// A code to create, its input already checked on its own.
+#[derive(Clone, Hash)]
 pub(crate) struct NewCode {
     pub(crate) device_id: String,
     pub(crate) name: Option<String>,
@@ -20,14 +21,33 @@ pub(crate) struct NewCode {
 }
 
 /// What Seam created.
+#[derive(Clone)]
 pub(crate) struct Created {
     pub(crate) access_code: AccessCode,
     pub(crate) action_attempt: Option<ActionAttempt>,
 }
 
 impl AccessCodeService {
+    /// Creates the code; with an idempotency key, at most once per key (see `idempotency`).
+    pub(crate) async fn create(
+        &self,
+        key: &ApiKey,
+        new: NewCode,
+        idempotency_key: Option<&str>,
+    ) -> GatewayResult<Created> {
+        let Some(idempotency_key) = idempotency_key else {
+            return self.create_now(key, new).await;
+        };
+        let (service, api_key, input) = (self.clone(), key.clone(), new.clone());
+        self.created
+            .run(key.tenant(), idempotency_key, &new, async move {
+                service.create_now(&api_key, input).await
+            })
+            .await
+    }
+
     /// Creates the code after checking it against its lock: capability, PIN length and rules.
-    pub(crate) async fn create(&self, key: &ApiKey, new: NewCode) -> GatewayResult<Created> {
+    async fn create_now(&self, key: &ApiKey, new: NewCode) -> GatewayResult<Created> {
         let device = self.device(key, &new.device_id).await?;
         rules::require_online_codes(&device)?;
         if let Some(code) = &new.code {

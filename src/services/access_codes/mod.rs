@@ -9,10 +9,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::devices::{DeviceService, MAX_BATCH};
+use super::idempotency::Idempotent;
 use crate::error::{GatewayError, GatewayResult};
 use crate::seam::wire::{AccessCode, AccessCodeListRequest, ActionAttempt, Device, Pagination};
 use crate::seam::{all_pages, ApiKey, SeamClient, SeamError};
 
+use create::Created;
 pub(crate) use create::NewCode;
 pub(crate) use update::{check_window, CodeChange, Kind};
 
@@ -20,11 +22,17 @@ pub(crate) use update::{check_window, CodeChange, Kind};
 pub(crate) struct AccessCodeService {
     client: SeamClient,
     devices: DeviceService,
+    /// Creates made with an idempotency key.
+    created: Idempotent<Created>,
 }
 
 impl AccessCodeService {
     pub(crate) fn new(client: SeamClient, devices: DeviceService) -> Self {
-        Self { client, devices }
+        Self {
+            client,
+            devices,
+            created: Idempotent::new(),
+        }
     }
 
     /// The codes with these ids that the key can see, one `access_codes/list` per [`MAX_BATCH`].

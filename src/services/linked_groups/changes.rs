@@ -13,6 +13,7 @@ use crate::seam::{ApiKey, Pin};
 use crate::services::access_codes::rules;
 
 /// Linked codes to create, their input already checked on its own (ids unique, at least one).
+#[derive(Clone, Hash)]
 pub(crate) struct NewLinkedCodes {
     pub(crate) device_ids: Vec<String>,
     pub(crate) name: Option<String>,
@@ -26,6 +27,7 @@ pub(crate) struct NewLinkedCodes {
 }
 
 /// What Seam created: every code, and the group when Seam linked them.
+#[derive(Clone)]
 pub(crate) struct CreatedLinked {
     pub(crate) codes: Vec<Arc<AccessCode>>,
     pub(crate) group: Option<(String, Members)>,
@@ -39,13 +41,27 @@ pub(crate) struct GroupChange {
 }
 
 impl LinkedGroupService {
-    /// Creates the codes after checking every lock: visible, capable, and (all-or-nothing) able to
-    /// take the shared PIN. The group's members are remembered, so reading it costs one call.
+    /// Creates the codes; with an idempotency key, at most once per key (see `idempotency`).
     pub(crate) async fn create(
         &self,
         key: &ApiKey,
         new: NewLinkedCodes,
+        idempotency_key: Option<&str>,
     ) -> GatewayResult<CreatedLinked> {
+        let Some(idempotency_key) = idempotency_key else {
+            return self.create_now(key, new).await;
+        };
+        let (service, api_key, input) = (self.clone(), key.clone(), new.clone());
+        self.created
+            .run(key.tenant(), idempotency_key, &new, async move {
+                service.create_now(&api_key, input).await
+            })
+            .await
+    }
+
+    /// Creates the codes after checking every lock: visible, capable, and (all-or-nothing) able to
+    /// take the shared PIN. The group's members are remembered, so reading it costs one call.
+    async fn create_now(&self, key: &ApiKey, new: NewLinkedCodes) -> GatewayResult<CreatedLinked> {
         let devices = self.devices_for(key, &new.device_ids).await?;
         let incapable: Vec<&str> = devices
             .iter()

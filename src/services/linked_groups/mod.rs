@@ -11,6 +11,7 @@ use futures::{stream, StreamExt, TryStreamExt};
 
 use super::access_codes::AccessCodeService;
 use super::devices::DeviceService;
+use super::idempotency::Idempotent;
 use crate::cache::LinkedGroupIndex;
 use crate::seam::wire::{AccessCode, AccessCodeListRequest, DeviceListRequest};
 use crate::seam::{all_pages, ApiKey, SeamClient, SeamError, TenantId};
@@ -21,6 +22,7 @@ const SCAN_CONCURRENCY: usize = 8;
 /// A group's codes, sorted by device.
 pub(crate) type Members = Vec<Arc<AccessCode>>;
 
+use changes::CreatedLinked;
 pub(crate) use changes::{GroupChange, NewLinkedCodes};
 
 #[derive(Clone)]
@@ -29,6 +31,8 @@ pub(crate) struct LinkedGroupService {
     codes: AccessCodeService,
     devices: DeviceService,
     index: LinkedGroupIndex,
+    /// Creates made with an idempotency key.
+    created: Idempotent<CreatedLinked>,
 }
 
 impl LinkedGroupService {
@@ -43,6 +47,7 @@ impl LinkedGroupService {
             codes,
             devices,
             index,
+            created: Idempotent::new(),
         }
     }
 
