@@ -89,9 +89,9 @@ impl SeamClient {
         };
         let mut attempt = 1;
         loop {
-            self.breaker.admit()?;
+            let pass = self.breaker.admit()?;
             let result = self.call_once(key, path, body).await;
-            self.breaker.record(result.as_ref().map(|_| ()));
+            pass.record(result.as_ref().map(|_| ()));
             let error = match result {
                 Ok(r) => return Ok(r),
                 Err(e) => e,

@@ -87,11 +87,15 @@ impl Breaker {
         }
     }
 
-    /// Ok when a call may go out now; CircuitOpen (with the seconds left) when it must not.
-    pub(crate) fn admit(&self) -> Result<(), SeamError> {
+    /// A pass for one call when it may go out now; CircuitOpen (with the seconds left) when it
+    /// must not. The pass reports the call's outcome with [`Pass::record`].
+    pub(crate) fn admit(&self) -> Result<Pass<'_>, SeamError> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(until) = state.open_until else {
-            return Ok(());
+            return Ok(Pass {
+                breaker: self,
+                probe: false,
+            });
         };
         let now = Instant::now();
         if now < until || state.probing {
@@ -99,13 +103,17 @@ impl Breaker {
             return Err(SeamError::CircuitOpen(left));
         }
         state.probing = true;
-        Ok(())
+        Ok(Pass {
+            breaker: self,
+            probe: true,
+        })
     }
 
-    /// Records how a call that was admitted ended.
-    pub(crate) fn record(&self, outcome: Result<(), &SeamError>) {
+    fn record(&self, outcome: Result<(), &SeamError>, was_probe: bool) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let was_probe = std::mem::take(&mut state.probing);
+        if was_probe {
+            state.probing = false;
+        }
         if !is_failure(&outcome) {
             if state.open_until.take().is_some() {
                 tracing::info!("upstream answered again; circuit closed");
@@ -127,6 +135,30 @@ impl Breaker {
     }
 }
 
+/// One admitted call. Dropped without a record (the caller went away mid-call), a probe gives its
+/// turn back, so the breaker cannot stay open for want of an outcome.
+pub(crate) struct Pass<'a> {
+    breaker: &'a Breaker,
+    probe: bool,
+}
+
+impl Pass<'_> {
+    /// Reports how the call ended.
+    pub(crate) fn record(mut self, outcome: Result<(), &SeamError>) {
+        let probe = std::mem::take(&mut self.probe);
+        self.breaker.record(outcome, probe);
+    }
+}
+
+impl Drop for Pass<'_> {
+    fn drop(&mut self) {
+        if self.probe {
+            let mut state = self.breaker.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.probing = false;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,14 +171,13 @@ mod tests {
     fn should_open_after_consecutive_failures_and_close_after_a_good_probe() {
         let breaker = Breaker::new(Duration::from_millis(20));
         for _ in 0..FAILURES_TO_OPEN {
-            breaker.admit().expect("closed");
-            breaker.record(Err(&down()));
+            breaker.admit().expect("closed").record(Err(&down()));
         }
         assert!(matches!(breaker.admit(), Err(SeamError::CircuitOpen(_))));
         std::thread::sleep(Duration::from_millis(30));
-        breaker.admit().expect("one probe");
+        let probe = breaker.admit().expect("one probe");
         assert!(breaker.admit().is_err(), "only one probe at a time");
-        breaker.record(Ok(()));
+        probe.record(Ok(()));
         breaker.admit().expect("closed again");
     }
 
@@ -154,12 +185,22 @@ mod tests {
     fn should_reopen_when_the_probe_fails() {
         let breaker = Breaker::new(Duration::from_millis(20));
         for _ in 0..FAILURES_TO_OPEN {
-            breaker.record(Err(&down()));
+            breaker.admit().expect("closed").record(Err(&down()));
         }
         std::thread::sleep(Duration::from_millis(30));
-        breaker.admit().expect("probe");
-        breaker.record(Err(&down()));
+        breaker.admit().expect("probe").record(Err(&down()));
         assert!(breaker.admit().is_err());
+    }
+
+    #[test]
+    fn should_give_the_probe_back_when_its_caller_goes_away() {
+        let breaker = Breaker::new(Duration::from_millis(20));
+        for _ in 0..FAILURES_TO_OPEN {
+            breaker.admit().expect("closed").record(Err(&down()));
+        }
+        std::thread::sleep(Duration::from_millis(30));
+        drop(breaker.admit().expect("probe"));
+        breaker.admit().expect("another probe may go");
     }
 
     #[test]
