@@ -142,9 +142,18 @@ impl FaultProxy {
 
     /// Applies `fault` to the next `n` requests only.
     pub fn set_next(&self, n: u32, fault: Fault) {
+        self.install_counted(fault, None, n);
+    }
+
+    /// Applies `fault` to the next `n` requests to `path` only.
+    pub fn set_next_on(&self, path: &str, n: u32, fault: Fault) {
+        self.install_counted(fault, Some(path.to_owned()), n);
+    }
+
+    fn install_counted(&self, fault: Fault, path: Option<String>, n: u32) {
         *self.shared.rule.lock().expect("rule") = Rule {
             fault,
-            path: None,
+            path,
             remaining: Some(n),
         };
     }
