@@ -16,7 +16,7 @@ use crate::support::{config, Fault, FaultProxy, Feed, TestGateway, WsSub, KEY_1}
 /// The load phase ends at whichever comes first: this long, or every task's operation budget.
 const SOAK: Duration = Duration::from_secs(35);
 const TASKS: usize = 4;
-const OPS_PER_TASK: usize = 150;
+const OPS_PER_TASK: usize = 600;
 /// A client's tries of one idempotent create before it gives up on that key.
 const CREATE_TRIES: usize = 6;
 const DEVICES: [&str; 2] = ["august_device_1", "august_device_2"];
@@ -45,8 +45,9 @@ struct Tally {
     abandoned: Vec<String>,
 }
 
-/// A plain GraphQL client for the load tasks (the kit's asserts HTTP 200; here a non-2xx is a
-/// tallied failure, not a panic in a background task).
+/// A plain GraphQL client for the load tasks (the kit's asserts HTTP 200; here any status is
+/// read, and an answer that is not a GraphQL response is a tallied failure, not a panic in a
+/// background task).
 #[derive(Clone)]
 struct Client {
     http: reqwest::Client,
@@ -63,10 +64,16 @@ impl Client {
             .send()
             .await
             .map_err(|e| format!("<transport: {e}>"))?;
-        if !response.status().is_success() {
-            return Err(format!("<HTTP {}>", response.status().as_u16()));
+        let status = response.status().as_u16();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|_| format!("<HTTP {status}, not json>"))?;
+        // A refusal (HTTP 4xx) still says why in `errors`; only a bare status is uncoded.
+        if status != 200 && body.get("errors").is_none() {
+            return Err(format!("<HTTP {status} without errors>"));
         }
-        response.json().await.map_err(|_| "<not json>".to_owned())
+        Ok(body)
     }
 }
 
@@ -140,6 +147,11 @@ async fn load(client: Client, tally: Arc<Mutex<Tally>>, task: usize, deadline: I
 async fn cycle_faults(proxy: &FaultProxy, deadline: Instant, peak_rss: &mut u64) -> usize {
     let faults = [
         Fault::Latency(Duration::from_millis(200)),
+        // Longer than a read may wait: passed on to the client as RATE_LIMITED. Early, before
+        // any 5xx has opened the breaker (which would answer for Seam during its cool-down).
+        Fault::RateLimit {
+            retry_after_secs: 5,
+        },
         Fault::RateLimit {
             retry_after_secs: 1,
         },
@@ -360,8 +372,18 @@ async fn should_come_back_whole_after_a_soak_of_faults_under_load() {
     wait_for_changes(&received, &fresh).await;
     assert_each_change_once_in_order(&received, &fresh);
 
+    let by_name = codes_by_name(&client).await;
     let tally = tally.lock().expect("tally");
-    assert_one_code_per_key(&tally, &codes_by_name(&client).await);
+    assert_one_code_per_key(&tally, &by_name);
+    // Every create that reached Seam made a code of its own key: none reached it twice.
+    let soak_codes = by_name
+        .iter()
+        .filter(|(name, _)| name.starts_with("soak-"))
+        .count() as u64;
+    assert_eq!(
+        proxy.forwarded("/access_codes/create"),
+        soak_codes + fresh.len() as u64
+    );
     rss_peak = rss_peak.max(rss_kib());
     let rss_end = rss_kib();
     let subscriber_errors: usize = received
@@ -396,6 +418,7 @@ async fn should_come_back_whole_after_a_soak_of_faults_under_load() {
         "RSS grew from {rss_start} KiB to {rss_end} KiB"
     );
 
+    drop(tally);
     stop.cancel();
     for task in drains {
         task.await.expect("drain task");
