@@ -3,6 +3,7 @@
 mod batching;
 mod cost;
 mod errors;
+mod faults;
 mod hostile_http;
 mod http;
 mod redaction;

@@ -4,6 +4,7 @@
 //! uses every helper.
 #![allow(dead_code, unused_imports)]
 
+pub mod faults;
 mod ws;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use seam_graphql::{serve, RunningGateway, UpstreamTarget};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
+pub use faults::{Fault, FaultProxy};
 pub use ws::{WsSub, SUBSCRIPTION};
 
 pub const KEY_1: &str = "seam_apikey1_token";
@@ -78,12 +80,36 @@ impl TestGateway {
         Self::fed_with(feed, config()).await
     }
 
-    pub async fn fed_with(feed: Feed, mut config: GatewayConfig) -> Self {
+    pub async fn fed_with(feed: Feed, config: GatewayConfig) -> Self {
         let sandbox = start_sandbox().await;
+        let base_url = sandbox.base_url();
+        Self::assemble(feed, config, sandbox, base_url).await
+    }
+
+    /// A polling gateway whose calls to the sandbox go through a [`FaultProxy`].
+    pub async fn behind_faults(config: GatewayConfig) -> (Self, FaultProxy) {
+        Self::behind_faults_fed(Feed::Polling, config).await
+    }
+
+    /// Like [`Self::behind_faults`], fed by `feed`; the sandbox's webhooks reach the gateway
+    /// directly, only the gateway's REST calls pass the proxy.
+    pub async fn behind_faults_fed(feed: Feed, config: GatewayConfig) -> (Self, FaultProxy) {
+        let sandbox = start_sandbox().await;
+        let proxy = FaultProxy::start(sandbox.base_url()).await;
+        let gateway = Self::assemble(feed, config, sandbox, proxy.base_url()).await;
+        (gateway, proxy)
+    }
+
+    async fn assemble(
+        feed: Feed,
+        mut config: GatewayConfig,
+        sandbox: Sandbox,
+        upstream_base_url: String,
+    ) -> Self {
         let secret = (feed != Feed::Polling).then(seam_graphql::generate_webhook_secret);
         config.webhook_secret = secret.clone();
         let upstream = UpstreamTarget {
-            base_url: sandbox.base_url(),
+            base_url: upstream_base_url,
             default_key: Some(KEY_1.into()),
         };
         let gateway = start_gateway(&config, upstream).await;

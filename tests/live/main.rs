@@ -5,6 +5,7 @@ mod cleanup;
 mod device_events;
 mod npm_client;
 mod security;
+mod soak;
 #[path = "../kit/mod.rs"]
 mod support;
 mod transitions;

@@ -6,6 +6,7 @@ mod admin;
 mod captures;
 mod devices;
 mod events;
+mod fault_proxy;
 mod lifecycle;
 mod linked;
 #[path = "../kit/mod.rs"]
