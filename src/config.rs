@@ -113,6 +113,10 @@ pub struct GatewayConfig {
     /// Largest websocket message a client may send, in bytes.
     #[arg(long, env = "SEAM_GRAPHQL_WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
     pub ws_max_message_bytes: usize,
+    /// How often a websocket gets a keep-alive (a WebSocket ping plus the protocol's `ping` or
+    /// `ka`), in ms; a client that answers nothing for two intervals is disconnected.
+    #[arg(long, env = "SEAM_GRAPHQL_WS_KEEPALIVE_MS", default_value_t = 15_000)]
+    pub ws_keepalive_ms: u64,
     /// Most operations one websocket connection may run at once.
     #[arg(long, env = "SEAM_GRAPHQL_WS_MAX_SUBSCRIPTIONS", default_value_t = 100)]
     pub ws_max_subscriptions: usize,
@@ -171,6 +175,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("ws_init_timeout_ms", &self.ws_init_timeout_ms)
             .field("ws_max_message_bytes", &self.ws_max_message_bytes)
             .field("ws_max_subscriptions", &self.ws_max_subscriptions)
+            .field("ws_keepalive_ms", &self.ws_keepalive_ms)
             .field("breaker_cooldown_ms", &self.breaker_cooldown_ms)
             .field("tenant_max_in_flight", &self.tenant_max_in_flight)
             .finish()

@@ -56,6 +56,8 @@ pub(crate) struct Limits {
     pub(crate) ws_max_message_bytes: usize,
     /// Most operations at once on one websocket.
     pub(crate) ws_max_subscriptions: usize,
+    /// How often a websocket gets a keep-alive; a client silent for two of them is closed.
+    pub(crate) ws_keepalive: Duration,
     /// A request body must arrive within this time.
     pub(crate) body_read_timeout: Duration,
 }
@@ -66,6 +68,7 @@ impl Limits {
             ws_init_timeout: Duration::from_millis(config.ws_init_timeout_ms),
             ws_max_message_bytes: config.ws_max_message_bytes.max(1024),
             ws_max_subscriptions: config.ws_max_subscriptions.max(1),
+            ws_keepalive: Duration::from_millis(config.ws_keepalive_ms.max(10)),
             body_read_timeout: Duration::from_millis(config.body_read_timeout_ms),
         }
     }

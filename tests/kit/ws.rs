@@ -192,6 +192,14 @@ impl WsSub {
         }
     }
 
+    /// The next frame as it is, pings and all (None on timeout or end); nothing is answered.
+    pub async fn next_frame(&mut self, timeout: Duration) -> Option<Message> {
+        tokio::time::timeout(timeout, self.ws.next())
+            .await
+            .ok()??
+            .ok()
+    }
+
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }

@@ -3,6 +3,7 @@
 
 mod cleanup;
 mod device_events;
+mod keepalive;
 mod npm_client;
 mod security;
 mod soak;

@@ -65,12 +65,28 @@ enum LegacyIn {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(super) enum Outgoing<'a> {
     ConnectionAck,
-    ConnectionError { payload: Value },
-    Next { id: &'a str, payload: &'a Response },
-    Data { id: &'a str, payload: &'a Response },
-    Error { id: &'a str, payload: Value },
-    Complete { id: &'a str },
+    ConnectionError {
+        payload: Value,
+    },
+    Next {
+        id: &'a str,
+        payload: &'a Response,
+    },
+    Data {
+        id: &'a str,
+        payload: &'a Response,
+    },
+    Error {
+        id: &'a str,
+        payload: Value,
+    },
+    Complete {
+        id: &'a str,
+    },
+    Ping,
     Pong,
+    /// The legacy protocol's keep-alive.
+    Ka,
 }
 
 impl Outgoing<'_> {
@@ -88,6 +104,15 @@ impl Protocol {
                 .into_iter()
                 .find(|p| p.name().eq_ignore_ascii_case(name))
         })
+    }
+
+    /// The protocol's keep-alive message: graphql-transport-ws `ping` (clients answer `pong`),
+    /// the legacy protocol's `ka`.
+    pub(super) fn keep_alive(self) -> Outgoing<'static> {
+        match self {
+            Self::TransportWs => Outgoing::Ping,
+            Self::Legacy => Outgoing::Ka,
+        }
     }
 
     pub(super) fn name(self) -> &'static str {
@@ -184,6 +209,10 @@ impl Close {
     }
     pub(super) fn too_many_inits() -> Self {
         Self::new(4429, "Too many initialisation requests")
+    }
+    /// IANA's 3008, Timeout: the client stopped answering keep-alives.
+    pub(super) fn keepalive_timeout() -> Self {
+        Self::new(3008, "Keep-alive timeout")
     }
 }
 

@@ -35,6 +35,7 @@ enum Phase {
 enum Event {
     Shutdown,
     InitTimeout,
+    KeepAlive,
     Frame(Option<Result<Message, axum::Error>>),
     Output(String, Option<Response>),
 }
@@ -57,6 +58,8 @@ pub(super) struct Session {
     origin_allowed: bool,
     phase: Phase,
     operations: StreamMap<String, Operation>,
+    /// When the client last sent anything (a message, a ping, a pong).
+    last_heard: Instant,
 }
 
 impl Session {
@@ -73,6 +76,7 @@ impl Session {
             origin_allowed,
             phase: Phase::AwaitingInit,
             operations: StreamMap::new(),
+            last_heard: Instant::now(),
         }
     }
 
@@ -94,11 +98,15 @@ impl Session {
         let shutdown = self.state.shutdown.clone();
         let init_deadline = tokio::time::sleep(self.state.limits.ws_init_timeout);
         tokio::pin!(init_deadline);
+        let every = self.state.limits.ws_keepalive;
+        let mut keepalive = tokio::time::interval_at(Instant::now() + every, every);
+        keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let awaiting_init = matches!(self.phase, Phase::AwaitingInit);
             let event = tokio::select! {
                 _ = shutdown.cancelled() => Event::Shutdown,
                 _ = &mut init_deadline, if awaiting_init => Event::InitTimeout,
+                _ = keepalive.tick(), if !awaiting_init => Event::KeepAlive,
                 frame = self.socket.recv() => Event::Frame(frame),
                 Some((id, output)) = self.operations.next(), if !self.operations.is_empty() => {
                     Event::Output(id, output)
@@ -117,6 +125,7 @@ impl Session {
         match event {
             Event::Shutdown => Step::Close(Close::going_away()),
             Event::InitTimeout => Step::Close(Close::init_timeout()),
+            Event::KeepAlive => self.keep_alive().await,
             Event::Frame(frame) => self.on_frame(frame).await,
             Event::Output(id, Some(response)) => {
                 self.send(self.protocol.result(&id, &response)).await
@@ -128,7 +137,29 @@ impl Session {
         }
     }
 
+    /// Keeps a quiet connection alive through proxies that cut idle ones, and notices a client
+    /// that has gone without closing: one that answered nothing for two intervals is closed.
+    async fn keep_alive(&mut self) -> Step {
+        let every = self.state.limits.ws_keepalive;
+        if self.last_heard.elapsed() > every * 2 {
+            tracing::debug!("websocket client stopped answering keep-alives; closing");
+            return Step::Close(Close::keepalive_timeout());
+        }
+        // A WebSocket ping: browsers answer it with a pong whatever the subprotocol.
+        let ping = tokio::select! {
+            sent = self.socket.send(Message::Ping(Vec::new().into())) => sent.is_ok(),
+            _ = self.state.shutdown.cancelled() => return Step::Close(Close::going_away()),
+        };
+        if !ping {
+            return Step::End;
+        }
+        self.send(self.protocol.keep_alive()).await
+    }
+
     async fn on_frame(&mut self, frame: Option<Result<Message, axum::Error>>) -> Step {
+        if matches!(frame, Some(Ok(_))) {
+            self.last_heard = Instant::now();
+        }
         match frame {
             None => Step::End,
             Some(Err(error)) if is_too_big(&error) => Step::CloseBroken(Close::too_big()),
