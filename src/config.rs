@@ -14,6 +14,15 @@ pub const SEAM_PUBLIC_ENDPOINT: &str = "https://connect.getseam.com";
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// How log lines are written: `text` (colours only on a terminal) or `json` (one object a line).
+    #[arg(
+        long,
+        global = true,
+        env = "SEAM_GRAPHQL_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    pub log_format: crate::telemetry::LogFormat,
     #[command(flatten)]
     pub gateway: GatewayConfig,
 }

@@ -4,7 +4,7 @@ use seam_graphql::config::{Cli, Command};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    seam_graphql::telemetry::init();
+    seam_graphql::telemetry::init(cli.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => seam_graphql::run(cli.gateway).await,
         Command::Sandbox(args) => seam_graphql::run_sandbox(args).await,

@@ -4,6 +4,7 @@ mod auth;
 mod graphql;
 mod health;
 mod origin;
+mod request_id;
 mod serve;
 mod tenant_limit;
 
@@ -93,6 +94,7 @@ pub(crate) fn app(state: AppState) -> Router {
             Duration::from_secs(60),
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(axum::middleware::from_fn(request_id::request_id))
 }
 
 /// The request's span: method and path only. The query string can carry a whole GraphQL document,

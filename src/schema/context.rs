@@ -26,6 +26,7 @@ pub struct RequestScope {
 
 impl RequestScope {
     pub fn new(services: &Services, key: ApiKey) -> Self {
+        let key = key.metered();
         let spawn = |f| {
             tokio::spawn(f);
         };

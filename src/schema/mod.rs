@@ -12,6 +12,7 @@ mod error;
 mod issue;
 mod linked_code_group;
 mod mutation;
+mod op_log;
 mod query;
 mod scalars;
 mod subscription;
@@ -43,6 +44,7 @@ pub(crate) fn build_schema(
     )
     .data(services)
     .data(live)
+    .extension(op_log::OperationLog)
     .extension(error::ErrorCodes)
     .extension(cost_limit::UpstreamCostLimit {
         budget: max_upstream_calls,

@@ -1,13 +1,33 @@
 //! The Seam API key a request acts with, and the tenant id derived from it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use sha2::{Digest, Sha256};
 
 /// A Seam API key. `Debug`/`Display` never show it; `tenant()` is the only identity that may be logged
-/// or used as a cache key.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// or used as a cache key. Equality and hashing are by key alone.
+#[derive(Clone)]
 pub struct ApiKey {
     secret: String,
     tenant: TenantId,
+    /// Set on a request's key: counts the upstream calls made with it (and its clones), for the
+    /// request's log line.
+    meter: Option<Arc<AtomicU64>>,
+}
+
+impl PartialEq for ApiKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.secret == other.secret
+    }
+}
+
+impl Eq for ApiKey {}
+
+impl std::hash::Hash for ApiKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.secret.hash(state);
+    }
 }
 
 /// A stable, non-reversible id for an API key: the first 16 hex digits of its SHA-256.
@@ -19,7 +39,25 @@ impl ApiKey {
         let secret = secret.into();
         let digest = Sha256::digest(secret.as_bytes());
         let tenant = TenantId(digest[..8].iter().map(|b| format!("{b:02x}")).collect());
-        Self { secret, tenant }
+        Self {
+            secret,
+            tenant,
+            meter: None,
+        }
+    }
+    /// This key, counting the upstream calls made with it from now on (see [`Self::calls`]).
+    pub fn metered(mut self) -> Self {
+        self.meter = Some(Arc::default());
+        self
+    }
+    /// Upstream calls made with this metered key and its clones (0 when not metered).
+    pub fn calls(&self) -> u64 {
+        self.meter.as_ref().map_or(0, |m| m.load(Ordering::Relaxed))
+    }
+    pub(crate) fn count_call(&self) {
+        if let Some(meter) = &self.meter {
+            meter.fetch_add(1, Ordering::Relaxed);
+        }
     }
     /// The raw key, for the `Authorization` header only.
     pub(crate) fn expose(&self) -> &str {

@@ -114,6 +114,7 @@ impl SeamClient {
         body: &B,
     ) -> Result<R, SeamError> {
         self.stats.record(path);
+        key.count_call();
         let started = std::time::Instant::now();
         let response = self
             .http

@@ -162,3 +162,53 @@ async fn should_scrub_every_pin_seam_echoes_in_an_error() {
     let text = String::from_utf8_lossy(&logs.lock().expect("log buffer")).into_owned();
     assert!(!text.contains("482913"), "a PIN appears in the logs");
 }
+
+#[tokio::test]
+async fn should_log_one_line_per_operation_with_its_outcome_calls_and_request_id() {
+    let logs = captured();
+    let t = TestGateway::start().await;
+    let create = "mutation Guest($input: CreateAccessCodeInput!) { createAccessCode(input: $input) { accessCode { id } } }";
+    let input =
+        json!({"input": {"deviceId": "august_device_2", "code": "736251", "name": "op log"}});
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/graphql", t.gateway.addr()))
+        .header("x-request-id", "req-oplog-7")
+        .json(&json!({ "query": create, "variables": input }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(
+        response
+            .headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap()),
+        Some("req-oplog-7")
+    );
+    let text = String::from_utf8_lossy(&logs.lock().expect("logs")).into_owned();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("graphql operation") && l.contains("req-oplog-7"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    let line = lines[0];
+    for part in [
+        "operation_type=\"mutation\"",
+        "operation_name=\"Guest\"",
+        "outcome=\"ok\"",
+        "upstream_calls=2",
+    ] {
+        assert!(line.contains(part), "{part} missing from {line}");
+    }
+    assert!(!line.contains("736251"), "a PIN in {line}");
+    // An id sent by the client that is not a sane token is replaced.
+    let made_up = reqwest::Client::new()
+        .post(format!("http://{}/graphql", t.gateway.addr()))
+        .header("x-request-id", "has spaces in it")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("answer");
+    let id = made_up.headers()["x-request-id"].to_str().unwrap();
+    assert_ne!(id, "has spaces in it");
+    assert_eq!(id.len(), 36, "{id}");
+}

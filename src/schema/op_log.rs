@@ -1,0 +1,142 @@
+//! One info line per GraphQL operation: what ran (type and name), how long it took, how it ended
+//! (the error codes), how many Seam calls it made, for which tenant, under which request id.
+//! Never the query's variables: they carry PINs.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest,
+};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{Request, Response, ServerResult, Value, Variables};
+
+use super::context::RequestScope;
+use crate::seam::ApiKey;
+
+pub(crate) struct OperationLog;
+
+impl ExtensionFactory for OperationLog {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(OperationLogLine::default())
+    }
+}
+
+#[derive(Default)]
+struct OperationLogLine {
+    /// (type, name) of the operation, once known.
+    operation: Mutex<(Option<&'static str>, Option<String>)>,
+    /// The caller's key, once the request's data is there (it counts the upstream calls).
+    key: Mutex<Option<ApiKey>>,
+}
+
+#[async_trait::async_trait]
+impl Extension for OperationLogLine {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let started = Instant::now();
+        let response = next.run(ctx).await;
+        let (kind, name) = self
+            .operation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let key = self
+            .key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let codes = error_codes(&response);
+        tracing::info!(
+            target: "seam_graphql::operation",
+            operation_type = kind.unwrap_or("unknown"),
+            operation_name = name.as_deref().unwrap_or("-"),
+            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+            outcome = if codes.is_empty() { "ok" } else { "error" },
+            error_codes = %codes.join(","),
+            upstream_calls = key.as_ref().map_or(0, ApiKey::calls),
+            tenant = %key.as_ref().map_or_else(|| "-".to_owned(), |k| k.tenant().to_string()),
+            request_id = %crate::telemetry::request_id().unwrap_or_else(|| "-".into()),
+            "graphql operation"
+        );
+        response
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        // The request's data is reachable from here on, not in the `request` hook.
+        if let Some(scope) = ctx.data_opt::<RequestScope>() {
+            *self.key.lock().unwrap_or_else(PoisonError::into_inner) = Some(scope.key.clone());
+        }
+        next.run(ctx, operation_name).await
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        self.operation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1 = request.operation_name.clone();
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        let mut operation = self
+            .operation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (kind, name) = operation_of(&doc, operation.1.as_deref());
+        *operation = (kind, operation.1.take().or(name));
+        Ok(doc)
+    }
+}
+
+/// The type (and the name, if the request gave none) of the operation that will run.
+fn operation_of(
+    doc: &ExecutableDocument,
+    wanted: Option<&str>,
+) -> (Option<&'static str>, Option<String>) {
+    let kind = |ty: OperationType| match ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    match &doc.operations {
+        DocumentOperations::Single(op) => (Some(kind(op.node.ty)), None),
+        DocumentOperations::Multiple(ops) => {
+            let found = match wanted {
+                Some(name) => ops.iter().find(|(n, _)| n.as_str() == name),
+                None => ops.iter().next().filter(|_| ops.len() == 1),
+            };
+            found.map_or((None, None), |(n, op)| {
+                (Some(kind(op.node.ty)), Some(n.to_string()))
+            })
+        }
+    }
+}
+
+fn error_codes(response: &Response) -> Vec<String> {
+    response
+        .errors
+        .iter()
+        .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
+            Value::String(code) => Some(code.clone()),
+            _ => None,
+        })
+        .collect()
+}
