@@ -35,6 +35,12 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Print the GraphQL schema (SDL) to stdout.
     PrintSchema,
+    /// Exit 0 if a gateway answers its health check (for container health checks: no curl needed).
+    Healthcheck {
+        /// The URL to check.
+        #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+        url: String,
+    },
 }
 
 /// Everything the gateway needs to run.

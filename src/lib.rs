@@ -22,4 +22,4 @@ pub mod telemetry;
 pub use app::{
     generate_webhook_secret, router, serve, webhook_url, RunningGateway, UpstreamTarget,
 };
-pub use run::{run, run_sandbox};
+pub use run::{healthcheck, run, run_sandbox};

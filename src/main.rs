@@ -12,5 +12,6 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", seam_graphql::schema::sdl());
             Ok(())
         }
+        Command::Healthcheck { url } => seam_graphql::healthcheck(&url).await,
     }
 }

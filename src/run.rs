@@ -64,6 +64,23 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
     running.wait().await
 }
 
+/// Checks a gateway's health endpoint: Ok on a 2xx within 3 s, an error naming the cause otherwise.
+pub async fn healthcheck(url: &str) -> anyhow::Result<()> {
+    let response = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()?
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{url} did not answer: {e}"))?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "{url} answered {}",
+        response.status()
+    );
+    Ok(())
+}
+
 /// Runs the sandbox alone until Ctrl-C / SIGTERM.
 pub async fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
     let webhook = match (args.webhook_url, args.webhook_secret) {

@@ -129,6 +129,11 @@ impl LiveHub {
         Self(inner)
     }
 
+    /// True while the tasks that resolve and publish events run.
+    pub(crate) fn is_running(&self) -> bool {
+        self.0.shards.all_running()
+    }
+
     /// Live subscriptions right now (all workspaces).
     pub(crate) fn subscriber_count(&self) -> usize {
         self.0.workspaces.subscriber_count()

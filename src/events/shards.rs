@@ -30,6 +30,11 @@ impl Shards {
         (Self(senders), ShardQueues(receivers))
     }
 
+    /// True while every shard's worker runs (a worker that panicked closes its queue).
+    pub(super) fn all_running(&self) -> bool {
+        self.0.iter().all(|shard| !shard.is_closed())
+    }
+
     /// Queues `event` behind the earlier events of `access_code_id`.
     pub(super) fn queue(&self, access_code_id: &str, event: Event) -> Result<(), ShardFull> {
         let mut hasher = DefaultHasher::new();

@@ -84,6 +84,7 @@ pub(crate) fn app(state: AppState) -> Router {
         .route("/graphql/ws", get(ws::subscribe))
         .route("/webhooks/seam", post(webhooks::receive))
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .with_state(state)
         // Extractors (webhook bodies) stop at the limit; `/graphql` reads its body itself, under

@@ -21,6 +21,7 @@ use serde_json::json;
 pub use api_key::{ApiKey, TenantId};
 pub use error::SeamError;
 pub use paging::all_pages;
+
 pub use pin::{redact_pins, Pin};
 pub use stats::UpstreamStats;
 pub use status::CodeStatus;
@@ -34,6 +35,19 @@ pub struct SeamClient {
     timeout: Duration,
     stats: Arc<UpstreamStats>,
     breaker: Arc<resilience::Breaker>,
+    /// When Seam last answered at all (any HTTP status): the readiness check reads it.
+    last_answer: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+}
+
+/// Whether the upstream looks usable, for a readiness check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reachability {
+    /// Seam answered within the window, or a probe got an answer now.
+    Answering,
+    /// The circuit breaker holds calls back: Seam kept failing.
+    CircuitOpen,
+    /// No answer: what the probe saw.
+    Unreachable(String),
 }
 
 /// How long the breaker holds calls back once Seam keeps failing, unless configured.
@@ -61,7 +75,42 @@ impl SeamClient {
             timeout,
             stats: Arc::default(),
             breaker: Arc::new(resilience::Breaker::new(breaker_cooldown)),
+            last_answer: Arc::default(),
         })
+    }
+
+    /// Answering if Seam answered anything within `window`, else after a cheap probe (`GET` of
+    /// the base URL: any HTTP status means the network path and Seam's front door work).
+    pub async fn reachability(&self, window: std::time::Duration) -> Reachability {
+        if self.breaker.is_open() {
+            return Reachability::CircuitOpen;
+        }
+        let recent = self
+            .last_answer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|at| at.elapsed() < window);
+        if recent {
+            return Reachability::Answering;
+        }
+        let probe = self
+            .http
+            .get(format!("{}/", self.base_url))
+            .timeout(window.min(self.timeout))
+            .send()
+            .await;
+        match probe {
+            Ok(_) => {
+                self.heard_from_upstream();
+                Reachability::Answering
+            }
+            Err(e) => Reachability::Unreachable(self.transport_error(e).to_string()),
+        }
+    }
+
+    fn heard_from_upstream(&self) {
+        *self.last_answer.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(std::time::Instant::now());
     }
 
     pub fn base_url(&self) -> &str {
@@ -125,6 +174,7 @@ impl SeamClient {
             .await
             .map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
+        self.heard_from_upstream();
         let header = |name: &str| {
             response
                 .headers()

@@ -87,6 +87,12 @@ impl Breaker {
         }
     }
 
+    /// True while calls are held back (before the probe).
+    pub(crate) fn is_open(&self) -> bool {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.open_until.is_some_and(|until| Instant::now() < until)
+    }
+
     /// A pass for one call when it may go out now; CircuitOpen (with the seconds left) when it
     /// must not. The pass reports the call's outcome with [`Pass::record`].
     pub(crate) fn admit(&self) -> Result<Pass<'_>, SeamError> {

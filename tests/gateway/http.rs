@@ -68,3 +68,37 @@ async fn should_answer_graphql_through_the_router_without_a_socket() {
     let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(data(&body)["device"]["id"], "august_device_1");
 }
+
+#[tokio::test]
+async fn should_be_ready_only_while_the_upstream_answers() {
+    let t = TestGateway::start().await;
+    let ready = reqwest::get(format!("http://{}/readyz", t.gateway.addr()))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.expect("json");
+    assert_eq!(body["status"], "ready", "{body:#}");
+
+    // Nothing listens on the upstream port: not ready, and the body says which part and why.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let gateway = crate::support::start_gateway(
+        &crate::support::config(),
+        seam_graphql::UpstreamTarget {
+            base_url: dead,
+            default_key: None,
+        },
+    )
+    .await;
+    let not_ready = reqwest::get(format!("http://{}/readyz", gateway.addr()))
+        .await
+        .expect("readyz");
+    assert_eq!(not_ready.status(), 503);
+    let body: serde_json::Value = not_ready.json().await.expect("json");
+    assert_eq!(body["checks"]["upstream"]["ready"], false, "{body:#}");
+    assert_eq!(body["checks"]["events"]["ready"], true, "{body:#}");
+    assert!(body["checks"]["upstream"]["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("connection")));
+}
