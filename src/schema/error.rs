@@ -41,7 +41,7 @@ impl From<GatewayError> for Error {
     }
 }
 
-/// Gives every error that reaches the client a `code`: errors raised by async-graphql itself
+/// Gives every error that reaches the client a `code` (and the request's id): errors raised by async-graphql itself
 /// (syntax, validation, variable and scalar coercion) come without one, and they are all faults
 /// in the client's request.
 pub(crate) struct ErrorCodes;
@@ -62,10 +62,15 @@ impl async_graphql::extensions::Extension for ErrorCodesExtension {
         next: async_graphql::extensions::NextRequest<'_>,
     ) -> async_graphql::Response {
         let mut response = next.run(ctx).await;
+        // So a frontend developer can hand the id to whoever reads the gateway's logs.
+        let request_id = crate::telemetry::request_id();
         for error in &mut response.errors {
             let extensions = error.extensions.get_or_insert_with(Default::default);
             if extensions.get("code").is_none() {
                 extensions.set("code", ErrorCode::BadUserInput.as_str());
+            }
+            if let Some(id) = &request_id {
+                extensions.set("requestId", id.as_str());
             }
         }
         response

@@ -211,4 +211,19 @@ async fn should_log_one_line_per_operation_with_its_outcome_calls_and_request_id
     let id = made_up.headers()["x-request-id"].to_str().unwrap();
     assert_ne!(id, "has spaces in it");
     assert_eq!(id.len(), 36, "{id}");
+    // Every error carries the request's id.
+    let failed: Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", t.gateway.addr()))
+        .header("x-request-id", "req-oplog-8")
+        .json(&json!({ "query": "{ device(id: \"no_such_device\") { id } }" }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        failed["errors"][0]["extensions"]["requestId"], "req-oplog-8",
+        "{failed:#}"
+    );
 }
