@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::support::{config, error_codes, Fault, TestGateway, KEY_1};
 
+mod audit;
 mod persisted;
 
 const DEVICE: &str = r#"query($d: ID!) { device(id: $d) { id } }"#;
