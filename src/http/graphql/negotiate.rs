@@ -24,10 +24,14 @@ impl MediaType {
 /// The media type to answer in; `None` when the client accepts neither (406). A client that sends
 /// no `Accept`, or a wildcard, gets `application/json`, which every client older than the spec reads.
 pub(crate) fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
-    let accepted = accepted(headers);
-    if accepted.is_empty() {
+    let blank = headers
+        .get_all(ACCEPT)
+        .iter()
+        .all(|v| v.as_bytes().iter().all(u8::is_ascii_whitespace));
+    if blank {
         return Some(MediaType::Json);
     }
+    let accepted = accepted(headers);
     if accepted
         .iter()
         .any(|m| m == "application/graphql-response+json")
