@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond Rust: the npm `graphql-ws` client used by tests/live/npm_client.rs.
+# Installs what the tests need beyond Rust: the npm `graphql-ws` client (tests/live/npm_client.rs) and the
+# `graphql-http` conformance audit (tests/gateway/over_http/audit.rs).
 set -euo pipefail
 cd "$(dirname "$0")/../tests/js"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -128,12 +128,21 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         services,
         live,
         default_key: upstream.default_key.map(|k| Arc::new(seam::ApiKey::new(k))),
-        origins: http::OriginPolicy::new(&config.allowed_origins),
+        origins: http::OriginPolicy::new(&server_key_origins(config)),
         limits: http::Limits::from_config(config),
         shutdown: tokio_util::sync::CancellationToken::new(),
         sessions: tokio_util::task::TaskTracker::new(),
         tenant_limit: http::TenantLimiter::new(config.tenant_max_in_flight),
+        persisted: Default::default(),
+        cors_origins: config.cors_allow_origin.clone().into(),
     })
+}
+
+/// Origins whose browsers may use the server's key: the allow-list plus the CORS origins. A CORS
+/// `*` is not among them: it lets any page read answers, not spend the server's key.
+fn server_key_origins(config: &GatewayConfig) -> Vec<String> {
+    let cors = config.cors_allow_origin.iter().filter(|o| o.trim() != "*");
+    config.allowed_origins.iter().chain(cors).cloned().collect()
 }
 
 /// The live-status hub: webhook verification from `webhook_secret`, polling every `poll_interval`.

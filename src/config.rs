@@ -95,6 +95,11 @@ pub struct GatewayConfig {
     /// (requests without `Authorization`), besides the gateway's own origin. Comma-separated.
     #[arg(long, env = "SEAM_GRAPHQL_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// Browser origins whose pages may call `/graphql` across origins (CORS), comma-separated; `*`
+    /// for any page, but then without credentials. Off when empty. Listed origins (not `*`) may also
+    /// use the gateway's own key, as with `--allowed-origins`.
+    #[arg(long, env = "SEAM_GRAPHQL_CORS_ALLOW_ORIGIN", value_delimiter = ',')]
+    pub cors_allow_origin: Vec<String>,
     /// A client must send a request's head within this time, in ms. It also bounds how long an idle
     /// keep-alive connection stays open (the wait for the next request's head).
     #[arg(
@@ -184,6 +189,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("sandbox_set_delay_ms", &self.sandbox_set_delay_ms)
             .field("max_upstream_calls", &self.max_upstream_calls)
             .field("allowed_origins", &self.allowed_origins)
+            .field("cors_allow_origin", &self.cors_allow_origin)
             .field("header_read_timeout_ms", &self.header_read_timeout_ms)
             .field("body_read_timeout_ms", &self.body_read_timeout_ms)
             .field("shutdown_timeout_ms", &self.shutdown_timeout_ms)

@@ -44,6 +44,15 @@ pub enum ErrorCode {
     RateLimited,
     /// An idempotency key came back with a different input than its first use.
     IdempotencyKeyReused,
+    /// A hash-only persisted query whose document the gateway does not know (yet): send it again
+    /// with the `query`.
+    PersistedQueryNotFound,
+    /// A persisted query whose `sha256Hash` is not the hash of the `query` sent with it.
+    PersistedQueryHashMismatch,
+    /// An operation sent with an HTTP method that may not run it (a mutation over GET).
+    MethodNotAllowed,
+    /// The client's `Accept` allows neither `application/graphql-response+json` nor `application/json`.
+    NotAcceptable,
 }
 
 impl ErrorCode {
@@ -66,6 +75,10 @@ impl ErrorCode {
             ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::PersistedQueryHashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
         }
     }
 }

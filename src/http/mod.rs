@@ -1,6 +1,7 @@
 //! The only module that knows axum: routes, layers, and serving with graceful shutdown.
 
 mod auth;
+mod cors;
 mod graphql;
 mod health;
 mod origin;
@@ -46,6 +47,10 @@ pub(crate) struct AppState {
     pub(crate) sessions: tokio_util::task::TaskTracker,
     /// Requests in flight per API key.
     pub(crate) tenant_limit: TenantLimiter,
+    /// Documents of automatic persisted queries, by hash.
+    pub(crate) persisted: graphql::PersistedQueries,
+    /// Origins whose browsers may read `/graphql`'s responses (CORS); empty: no CORS headers.
+    pub(crate) cors_origins: Arc<[String]>,
 }
 
 /// Transport limits, from the config.
@@ -79,8 +84,13 @@ impl Limits {
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 
 pub(crate) fn app(state: AppState) -> Router {
+    let mut graphql = get(graphql::get).post(graphql::post);
+    if let Some(cors) = cors::layer(&state.cors_origins) {
+        // On the method router, so that it also answers the preflight (OPTIONS) it has no handler for.
+        graphql = graphql.layer(cors);
+    }
     Router::new()
-        .route("/graphql", get(graphql::playground).post(graphql::execute))
+        .route("/graphql", graphql)
         .route("/graphql/ws", get(ws::subscribe))
         .route("/webhooks/seam", post(webhooks::receive))
         .route("/healthz", get(health::healthz))

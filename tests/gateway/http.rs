@@ -12,6 +12,7 @@ async fn should_serve_graphiql_health_and_metrics() {
 
     let page = http
         .get(format!("{base}/graphql"))
+        .header("accept", "text/html")
         .send()
         .await
         .expect("graphiql");

@@ -6,6 +6,7 @@ mod errors;
 mod faults;
 mod hostile_http;
 mod http;
+mod over_http;
 mod redaction;
 mod refusals;
 mod seeds;

@@ -1,0 +1,167 @@
+//! `/graphql` over HTTP (GraphQL over HTTP): queries over GET and POST, the response's media type
+//! by `Accept`, and the GraphiQL playground for a browser that asks for a page.
+//!
+//! The request is read and decoded here rather than by async-graphql-axum's extractor, so that every
+//! refusal (malformed JSON, a batch, a body too large or too slow, a cross-site use of the server's
+//! key) is a GraphQL error with `extensions.code`, not a line of plain text.
+
+mod negotiate;
+mod persisted;
+mod refusal;
+mod request;
+mod respond;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+pub(crate) use persisted::PersistedQueries;
+
+use super::auth::bearer_key;
+use super::AppState;
+use crate::schema::{ErrorCode, RequestScope};
+use crate::seam::ApiKey;
+use negotiate::MediaType;
+use refusal::Refusal;
+
+pub(crate) async fn playground() -> impl IntoResponse {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("seam-graphql")
+            .finish(),
+    )
+}
+
+/// `POST /graphql`: one GraphQL request in a JSON body.
+pub(crate) async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(media) = negotiate::negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let outcome = async {
+        let key = caller_key(&state, &headers)?;
+        let mut request = request::from_post(&state, &headers, body).await?;
+        state.persisted.resolve(&mut request)?;
+        request::require_query(&request)?;
+        Ok::<_, Refusal>((request, key))
+    };
+    match outcome.await {
+        Ok((request, key)) => run(&state, request, key, media).await,
+        Err(refusal) => refusal.in_media(media).into_response(),
+    }
+}
+
+/// `GET /graphql`: a query in the URL (never a mutation), or GraphiQL for a browser asking for a page.
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let raw = raw.unwrap_or_default();
+    if negotiate::wants_html(&headers)
+        && !has_param(&raw, "query")
+        && !has_param(&raw, "extensions")
+    {
+        return playground().await.into_response();
+    }
+    let Some(media) = negotiate::negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let outcome = (|| {
+        let mut request = request::from_query_string(&raw)?;
+        state.persisted.resolve(&mut request)?;
+        request::require_query(&request)?;
+        match request::operation_type(&request) {
+            Some(OperationType::Mutation) => Err(Refusal::post_only(
+                "Mutations must be sent with POST, never GET",
+            )),
+            Some(OperationType::Subscription) => Err(Refusal::bad_request(
+                "Subscriptions run over the websocket at /graphql/ws, not over GET",
+            )),
+            _ => Ok(request),
+        }
+    })()
+    .and_then(|request| Ok((request, caller_key(&state, &headers)?)));
+    match outcome {
+        Ok((request, key)) => run(&state, request, key, media).await,
+        Err(refusal) => refusal.in_media(media).into_response(),
+    }
+}
+
+/// Runs one GraphQL request with the caller's key and a fresh set of loaders, within the key's
+/// in-flight limit.
+async fn run(
+    state: &AppState,
+    mut request: async_graphql::Request,
+    key: Option<ApiKey>,
+    media: MediaType,
+) -> Response {
+    // Held until the response is built: the tenant's slot.
+    let mut _slot = None;
+    if let Some(key) = key {
+        _slot = match state.tenant_limit.try_enter(key.tenant()) {
+            Some(slot) => Some(slot),
+            None => return Refusal::busy().in_media(media).into_response(),
+        };
+        request = request.data(RequestScope::new(&state.services, key));
+    }
+    respond::respond(state.schema.execute(request).await, media)
+}
+
+fn not_acceptable() -> Response {
+    Refusal::new(
+        StatusCode::NOT_ACCEPTABLE,
+        ErrorCode::NotAcceptable,
+        "Accept `application/graphql-response+json` or `application/json`",
+    )
+    .into_response()
+}
+
+/// True when the URL carries the parameter with a value.
+fn has_param(raw: &str, name: &str) -> bool {
+    raw.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .any(|(k, v)| k == name && !v.is_empty())
+}
+
+/// The key the request acts with: its own `Authorization`, else the gateway's default key, which
+/// only same-origin (or allow-listed) browsers and non-browser clients may use.
+fn caller_key(state: &AppState, headers: &HeaderMap) -> Result<Option<ApiKey>, Refusal> {
+    match bearer_key(headers) {
+        Ok(Some(key)) => Ok(Some(key)),
+        Ok(None) => {
+            if !state.origins.allows(headers) || cross_site_without_origin(headers) {
+                return Err(Refusal::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "Requests from other origins must send their own `Authorization: Bearer <seam api key>` \
+                     (or be added to SEAM_GRAPHQL_ALLOWED_ORIGINS)",
+                ));
+            }
+            Ok(state.default_key.as_deref().cloned())
+        }
+        // 200, as for every other GraphQL error about the key.
+        Err(problem) => Err(Refusal::new(
+            StatusCode::OK,
+            ErrorCode::Unauthenticated,
+            problem,
+        )),
+    }
+}
+
+/// A browser's cross-site GET without CORS (an `<img>`, a prefetch) carries no `Origin`, but
+/// `Sec-Fetch-Site` still tells it apart from a same-site page or a non-browser client.
+fn cross_site_without_origin(headers: &HeaderMap) -> bool {
+    !headers.contains_key(axum::http::header::ORIGIN)
+        && headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+}
