@@ -4,14 +4,13 @@
 //! refusal (malformed JSON, a batch, a body too large or too slow, a cross-site use of the server's
 //! key) is a GraphQL error with `extensions.code`, not a line of plain text.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
 use async_graphql_axum::GraphQLResponse;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::auth::bearer_key;
@@ -20,13 +19,7 @@ use crate::schema::{ErrorCode, RequestScope};
 use crate::seam::ApiKey;
 
 pub(crate) async fn playground() -> impl IntoResponse {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("seam-graphql")
-            .finish(),
-    )
+    super::graphiql::page()
 }
 
 /// Runs one GraphQL request with the caller's key and a fresh set of loaders.

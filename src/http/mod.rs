@@ -1,6 +1,7 @@
 //! The only module that knows axum: routes, layers, and serving with graceful shutdown.
 
 mod auth;
+mod graphiql;
 mod graphql;
 mod health;
 mod origin;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
@@ -76,8 +78,11 @@ pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 
 pub(crate) fn app(state: AppState) -> Router {
     Router::new()
+        // The root has nothing of its own: send a browser to GraphiQL.
+        .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route("/graphql", get(graphql::playground).post(graphql::execute))
         .route("/graphql/ws", get(ws::subscribe))
+        .route("/graphiql/assets/{*path}", get(graphiql::asset))
         .route("/webhooks/seam", post(webhooks::receive))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
