@@ -2,6 +2,7 @@
 
 mod auth;
 mod cors;
+mod graphiql;
 mod graphql;
 mod health;
 mod origin;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
+use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
@@ -90,8 +92,11 @@ pub(crate) fn app(state: AppState) -> Router {
         graphql = graphql.layer(cors);
     }
     Router::new()
+        // The root has nothing of its own: send a browser to GraphiQL.
+        .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route("/graphql", graphql)
         .route("/graphql/ws", get(ws::subscribe))
+        .route("/graphiql/assets/{*path}", get(graphiql::asset))
         .route("/webhooks/seam", post(webhooks::receive))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

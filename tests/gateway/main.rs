@@ -4,6 +4,7 @@ mod batching;
 mod cost;
 mod errors;
 mod faults;
+mod graphiql;
 mod hostile_http;
 mod http;
 mod over_http;

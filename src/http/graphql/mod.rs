@@ -11,12 +11,11 @@ mod refusal;
 mod request;
 mod respond;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 pub(crate) use persisted::PersistedQueries;
 
@@ -28,13 +27,7 @@ use negotiate::MediaType;
 use refusal::Refusal;
 
 pub(crate) async fn playground() -> impl IntoResponse {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("seam-graphql")
-            .finish(),
-    )
+    super::graphiql::page()
 }
 
 /// `POST /graphql`: one GraphQL request in a JSON body.
