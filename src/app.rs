@@ -50,6 +50,12 @@ impl RunningGateway {
     pub fn begin_shutdown(&self) {
         self.stop.cancel();
     }
+    /// Checks, in the background, that Seam answers and accepts `key`, and logs what it found.
+    /// Not awaited: a slow or absent upstream must not hold up serving.
+    pub(crate) fn probe_upstream_in_background(&self, key: &str) {
+        let key = Arc::new(seam::ApiKey::new(key));
+        tokio::spawn(probe_upstream(self.client.clone(), key));
+    }
     /// Serves until the process is asked to stop.
     pub async fn wait(mut self) -> anyhow::Result<()> {
         if let Some(task) = self.task.take() {
@@ -107,6 +113,28 @@ pub async fn serve(
         stop,
         task: Some(task),
     })
+}
+
+/// One cheap call with the default key at start-up, so the log says at once whether Seam is
+/// reachable, whether it accepts the key, and which workspace it belongs to.
+async fn probe_upstream(client: seam::SeamClient, key: Arc<seam::ApiKey>) {
+    let request = seam::wire::DeviceListRequest {
+        limit: Some(1),
+        ..Default::default()
+    };
+    match client.list_devices(&key, &request).await {
+        Ok(page) => {
+            let workspace = page
+                .devices
+                .first()
+                .and_then(|d| d.workspace_id.clone())
+                .unwrap_or_else(|| "unknown (no devices)".into());
+            tracing::info!(upstream = %client.base_url(), tenant = %key.tenant(), %workspace, "upstream reachable; key accepted");
+        }
+        Err(e) => {
+            tracing::warn!(upstream = %client.base_url(), tenant = %key.tenant(), error = %e, "upstream probe failed at start-up")
+        }
+    }
 }
 
 /// The services, the live-status hub and the schema, as the HTTP handlers' state.

@@ -13,7 +13,12 @@ use crate::sandbox;
 /// against the embedded sandbox started on an ephemeral loopback port.
 pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
     tracing::debug!(?config, "starting gateway");
-    let listener = TcpListener::bind(config.listen).await?;
+    let listener = TcpListener::bind(config.listen).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot listen on {}: {e}; choose another address with --listen or SEAM_GRAPHQL_LISTEN",
+            config.listen
+        )
+    })?;
     let addr = listener.local_addr()?;
     let (upstream, _sandbox) = if config.uses_embedded_sandbox() {
         let sandbox = sandbox::Sandbox::start(sandbox::SandboxOptions {
@@ -59,7 +64,11 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
         (target, None)
     };
     println!("Upstream: {}", upstream.base_url);
+    let default_key = upstream.default_key.clone();
     let running = serve(&config, listener, upstream).await?;
+    if let Some(key) = &default_key {
+        running.probe_upstream_in_background(key);
+    }
     println!("GraphiQL: http://{addr}/graphql");
     running.wait().await
 }

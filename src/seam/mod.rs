@@ -207,13 +207,16 @@ impl SeamClient {
         if e.is_timeout() {
             SeamError::Timeout(self.timeout.as_millis() as u64)
         } else {
-            // Only the kind of failure: reqwest's Display can include the URL, never a key.
+            // Only the kind of failure and its cause: reqwest's Display can include the URL.
             let what = if e.is_connect() {
                 "connection failed"
             } else {
                 "request failed"
             };
-            SeamError::Unavailable(what.into())
+            match failure_cause(&e) {
+                Some(cause) => SeamError::Unavailable(format!("{what}: {cause}")),
+                None => SeamError::Unavailable(what.into()),
+            }
         }
     }
 
@@ -339,6 +342,31 @@ impl SeamClient {
         let r: EventListResponse = self.call(key, "/events/list", request).await?;
         Ok(r.events)
     }
+}
+
+/// Why a request failed in transit, in words an operator can act on (refused: nothing listens at
+/// SEAM_ENDPOINT; DNS: the host name does not resolve; TLS: certificates or protocol).
+fn failure_cause(e: &reqwest::Error) -> Option<&'static str> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return Some("connection refused"),
+                std::io::ErrorKind::ConnectionReset => return Some("connection reset"),
+                std::io::ErrorKind::ConnectionAborted => return Some("connection aborted"),
+                _ => {}
+            }
+        }
+        let text = err.to_string().to_ascii_lowercase();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return Some("DNS lookup failed");
+        }
+        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+            return Some("TLS failed");
+        }
+        source = err.source();
+    }
+    None
 }
 
 /// A response as the contract defines it: the success body, or Seam's error envelope, or (from a

@@ -101,5 +101,5 @@ async fn should_be_ready_only_while_the_upstream_answers() {
     assert_eq!(body["checks"]["events"]["ready"], true, "{body:#}");
     assert!(body["checks"]["upstream"]["detail"]
         .as_str()
-        .is_some_and(|d| d.contains("connection")));
+        .is_some_and(|d| d.contains("connection refused")));
 }
