@@ -17,8 +17,7 @@
 use std::collections::HashSet;
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
-    SelectionSet,
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::registry::{MetaTypeName, Registry};
 use async_graphql::{Name, Positioned, Value, Variables};
@@ -195,12 +194,15 @@ fn list_of(at: At, size: u64) -> At {
     }
 }
 
-/// The estimated upstream calls of each operation of `doc`, by name (None: the anonymous one).
-pub(super) fn operation_costs<'a>(
+/// The estimated upstream calls of the operation the request runs (named `name`, or the only
+/// one). When none can be chosen, validation will refuse the request; until then it is charged as
+/// its costliest operation.
+pub(super) fn operation_cost<'a>(
     registry: &'a Registry,
     doc: &'a ExecutableDocument,
     variables: &'a Variables,
-) -> Vec<(Option<String>, u64)> {
+    name: Option<&str>,
+) -> u64 {
     let root = At {
         objects: 1,
         batches: 1,
@@ -220,12 +222,14 @@ pub(super) fn operation_costs<'a>(
         };
         walk.selection_set(&op.node.selection_set.node, root_type, root)
     };
-    match &doc.operations {
-        DocumentOperations::Single(op) => vec![(None, cost_of(op))],
-        DocumentOperations::Multiple(ops) => ops
+    match super::operation::selected(doc, name) {
+        Some((_, op)) => cost_of(op),
+        None => doc
+            .operations
             .iter()
-            .map(|(name, op)| (Some(name.to_string()), cost_of(op)))
-            .collect(),
+            .map(|(_, op)| cost_of(op))
+            .max()
+            .unwrap_or(0),
     }
 }
 

@@ -8,7 +8,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Pos, Request, ServerError, ServerResult, Variables};
 
-use super::cost::operation_costs;
+use super::cost::operation_cost;
 use super::error::ErrorCode;
 
 /// Refuses requests whose estimated upstream calls exceed `budget`.
@@ -56,20 +56,12 @@ impl Extension for CostCheck {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        let costs = operation_costs(&ctx.schema_env.registry, &doc, variables);
         let name = self
             .operation_name
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        // An unnamed request with several operations fails validation anyway; charge the costliest.
-        let cost = match name {
-            Some(name) => costs
-                .iter()
-                .find(|(n, _)| n.as_deref() == Some(name.as_str()))
-                .map_or(0, |(_, c)| *c),
-            None => costs.iter().map(|(_, c)| *c).max().unwrap_or(0),
-        };
+        let cost = operation_cost(&ctx.schema_env.registry, &doc, variables, name.as_deref());
         if cost > self.budget {
             return Err(over_budget(cost, self.budget));
         }

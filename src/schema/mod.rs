@@ -13,6 +13,7 @@ mod issue;
 mod linked_code_group;
 mod mutation;
 mod op_log;
+mod operation;
 mod query;
 mod scalars;
 mod subscription;

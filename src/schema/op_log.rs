@@ -9,7 +9,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
     NextRequest,
 };
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Response, ServerResult, Value, Variables};
 
 use super::context::RequestScope;
@@ -111,23 +111,15 @@ fn operation_of(
     doc: &ExecutableDocument,
     wanted: Option<&str>,
 ) -> (Option<&'static str>, Option<String>) {
-    let kind = |ty: OperationType| match ty {
+    let Some((name, op)) = super::operation::selected(doc, wanted) else {
+        return (None, None);
+    };
+    let kind = match op.node.ty {
         OperationType::Query => "query",
         OperationType::Mutation => "mutation",
         OperationType::Subscription => "subscription",
     };
-    match &doc.operations {
-        DocumentOperations::Single(op) => (Some(kind(op.node.ty)), None),
-        DocumentOperations::Multiple(ops) => {
-            let found = match wanted {
-                Some(name) => ops.iter().find(|(n, _)| n.as_str() == name),
-                None => ops.iter().next().filter(|_| ops.len() == 1),
-            };
-            found.map_or((None, None), |(n, op)| {
-                (Some(kind(op.node.ty)), Some(n.to_string()))
-            })
-        }
-    }
+    (Some(kind), name.map(ToString::to_string))
 }
 
 fn error_codes(response: &Response) -> Vec<String> {

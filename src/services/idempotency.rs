@@ -45,20 +45,28 @@ impl<T: Clone + Send + Sync + 'static> Idempotent<T> {
         }
     }
 
-    /// Runs `operation` once per (tenant, key); `input` identifies what was asked.
-    pub(crate) async fn run(
+    /// Runs `operation(input)`: at once without a key; with one, once per (tenant, key), later
+    /// calls with the same input sharing its outcome.
+    pub(crate) async fn run<I, Fut>(
         &self,
         tenant: &TenantId,
-        key: &str,
-        input: &impl Hash,
-        operation: impl Future<Output = GatewayResult<T>> + Send + 'static,
-    ) -> GatewayResult<T> {
-        let fingerprint = fingerprint(input);
+        key: Option<&str>,
+        input: I,
+        operation: impl FnOnce(I) -> Fut,
+    ) -> GatewayResult<T>
+    where
+        I: Hash,
+        Fut: Future<Output = GatewayResult<T>> + Send + 'static,
+    {
+        let Some(key) = key else {
+            return operation(input).await;
+        };
+        let fingerprint = fingerprint(&input);
         let slot = (tenant.clone(), key.to_owned());
         let entry = self.entries.get_with(slot.clone(), || {
             Arc::new(Entry {
                 fingerprint,
-                outcome: operation.boxed().shared(),
+                outcome: operation(input).boxed().shared(),
             })
         });
         if entry.fingerprint != fingerprint {
@@ -112,12 +120,14 @@ mod tests {
             Ok(7)
         };
         let (a, b) = tokio::join!(
-            store.run(&tenant, "key", &"input", op(runs.clone())),
-            store.run(&tenant, "key", &"input", op(runs.clone())),
+            store.run(&tenant, Some("key"), "input", |_| op(runs.clone())),
+            store.run(&tenant, Some("key"), "input", |_| op(runs.clone())),
         );
         assert_eq!((a.unwrap(), b.unwrap()), (7, 7));
         assert_eq!(runs.load(Ordering::SeqCst), 1);
-        let other = store.run(&tenant, "key", &"other", op(runs.clone())).await;
+        let other = store
+            .run(&tenant, Some("key"), "other", |_| op(runs.clone()))
+            .await;
         assert_eq!(other.unwrap_err().code, ErrorCode::IdempotencyKeyReused);
     }
 
@@ -125,9 +135,11 @@ mod tests {
     async fn should_free_a_key_whose_first_attempt_could_not_reach_seam() {
         let store: Idempotent<u32> = Idempotent::new();
         let tenant = crate::seam::ApiKey::new("k").tenant().clone();
-        let down = async { Err(GatewayError::new(ErrorCode::UpstreamUnavailable, "down")) };
-        assert!(store.run(&tenant, "key", &1, down).await.is_err());
-        let again = store.run(&tenant, "key", &1, async { Ok(1) }).await;
+        let down = |_| async { Err(GatewayError::new(ErrorCode::UpstreamUnavailable, "down")) };
+        assert!(store.run(&tenant, Some("key"), 1, down).await.is_err());
+        let again = store
+            .run(&tenant, Some("key"), 1, |_| async { Ok(1) })
+            .await;
         assert_eq!(again.unwrap(), 1);
     }
 }

@@ -9,7 +9,7 @@ use crate::seam::wire::{format_time, AccessCode, ActionAttempt, CreateAccessCode
 use crate::seam::{ApiKey, Pin};
 
 /// A code to create, its input already checked on its own.
-#[derive(Clone, Hash)]
+#[derive(Hash)]
 pub(crate) struct NewCode {
     pub(crate) device_id: String,
     pub(crate) name: Option<String>,
@@ -35,13 +35,10 @@ impl AccessCodeService {
         new: NewCode,
         idempotency_key: Option<&str>,
     ) -> GatewayResult<Created> {
-        let Some(idempotency_key) = idempotency_key else {
-            return self.create_now(key, new).await;
-        };
-        let (service, api_key, input) = (self.clone(), key.clone(), new.clone());
+        let (service, api_key) = (self.clone(), key.clone());
         self.created
-            .run(key.tenant(), idempotency_key, &new, async move {
-                service.create_now(&api_key, input).await
+            .run(key.tenant(), idempotency_key, new, |new| async move {
+                service.create_now(&api_key, new).await
             })
             .await
     }

@@ -13,7 +13,7 @@ use crate::seam::{ApiKey, Pin};
 use crate::services::access_codes::rules;
 
 /// Linked codes to create, their input already checked on its own (ids unique, at least one).
-#[derive(Clone, Hash)]
+#[derive(Hash)]
 pub(crate) struct NewLinkedCodes {
     pub(crate) device_ids: Vec<String>,
     pub(crate) name: Option<String>,
@@ -48,13 +48,10 @@ impl LinkedGroupService {
         new: NewLinkedCodes,
         idempotency_key: Option<&str>,
     ) -> GatewayResult<CreatedLinked> {
-        let Some(idempotency_key) = idempotency_key else {
-            return self.create_now(key, new).await;
-        };
-        let (service, api_key, input) = (self.clone(), key.clone(), new.clone());
+        let (service, api_key) = (self.clone(), key.clone());
         self.created
-            .run(key.tenant(), idempotency_key, &new, async move {
-                service.create_now(&api_key, input).await
+            .run(key.tenant(), idempotency_key, new, |new| async move {
+                service.create_now(&api_key, new).await
             })
             .await
     }
