@@ -8,7 +8,7 @@
 
 mod support;
 
-use support::{free_port, rss_kib, spawn, wait_ready, Proc};
+use support::{free_port, rss_kib, sandbox_calls, spawn, wait_ready, Proc};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,21 +44,6 @@ async fn gql(http: &reqwest::Client, gateway: &str, query: &str, variables: Valu
         .expect("json");
     assert!(r.get("errors").is_none(), "{r}");
     r
-}
-
-async fn sandbox_calls(http: &reqwest::Client, sandbox: &str) -> u64 {
-    let v: Value = http
-        .get(format!("{sandbox}/_sandbox/calls"))
-        .send()
-        .await
-        .expect("calls")
-        .json()
-        .await
-        .expect("json");
-    v["calls"]
-        .as_object()
-        .map(|m| m.values().filter_map(Value::as_u64).sum())
-        .unwrap_or(0)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {

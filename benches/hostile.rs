@@ -7,7 +7,7 @@
 
 mod support;
 
-use support::{binary, free_port, rss_kib, spawn, wait_ready};
+use support::{binary, free_port, rss_kib, sandbox_calls, spawn, wait_ready};
 
 use std::time::{Duration, Instant};
 
@@ -17,21 +17,6 @@ use serde_json::{json, Value};
 const KEY: &str = "seam_apikey1_token";
 const RUNS: usize = 20;
 const SEEDED_CODES: usize = 60;
-
-async fn sandbox_calls(http: &reqwest::Client, sandbox: &str) -> u64 {
-    let v: Value = http
-        .get(format!("{sandbox}/_sandbox/calls"))
-        .send()
-        .await
-        .expect("calls")
-        .json()
-        .await
-        .expect("json");
-    v["calls"]
-        .as_object()
-        .map(|m| m.values().filter_map(Value::as_u64).sum())
-        .unwrap_or(0)
-}
 
 struct Probe {
     name: &'static str,

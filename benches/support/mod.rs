@@ -4,6 +4,8 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use serde_json::Value;
+
 /// The `seam-graphql` binary this benchmark was built with.
 pub const BIN: &str = env!("CARGO_BIN_EXE_seam-graphql");
 
@@ -64,5 +66,23 @@ pub fn rss_kib(pid: u32) -> u64 {
                 .find(|l| l.starts_with("VmRSS:"))
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
+        .unwrap_or(0)
+}
+
+/// Calls the sandbox at `sandbox` has received so far, over all endpoints. (Each bench compiles
+/// this module on its own, and not every bench counts calls.)
+#[allow(dead_code)]
+pub async fn sandbox_calls(http: &reqwest::Client, sandbox: &str) -> u64 {
+    let v: Value = http
+        .get(format!("{sandbox}/_sandbox/calls"))
+        .send()
+        .await
+        .expect("calls")
+        .json()
+        .await
+        .expect("json");
+    v["calls"]
+        .as_object()
+        .map(|m| m.values().filter_map(Value::as_u64).sum())
         .unwrap_or(0)
 }

@@ -4,19 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::{wait_until, Feed, TestGateway, WsSub, KEY_1, KEY_2};
-
-/// This test process's resident memory, in KiB (the gateway runs in-process).
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
+use crate::support::{rss_kib, wait_until, Feed, TestGateway, WsSub, KEY_1, KEY_2};
 
 fn alive_tasks() -> usize {
     tokio::runtime::Handle::current()

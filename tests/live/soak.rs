@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{config, Fault, FaultProxy, Feed, TestGateway, WsSub, KEY_1};
+use crate::support::{config, rss_kib, Fault, FaultProxy, Feed, TestGateway, WsSub, KEY_1};
 
 /// The load phase ends at whichever comes first: this long (`SEAM_GRAPHQL_SOAK_SECS`, default
 /// 120), or every task's operation budget.
@@ -29,18 +29,6 @@ const CREATE_TRIES: usize = 6;
 const DEVICES: [&str; 2] = ["august_device_1", "august_device_2"];
 const READ: &str = "query($d: ID!) { accessCodes(deviceId: $d, first: 500) { nodes { id name } } }";
 const CREATE: &str = "mutation($input: CreateAccessCodeInput!) { createAccessCode(input: $input) { accessCode { id } } }";
-
-/// This test process's resident memory, in KiB (the gateway runs in-process).
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
 
 /// What the load saw: operations by kind, errors by `extensions.code`, and the code each
 /// idempotency key ended with (if any attempt succeeded).
