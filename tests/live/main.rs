@@ -7,6 +7,7 @@ mod keepalive;
 mod npm_client;
 mod security;
 mod soak;
+mod sse;
 #[path = "../kit/mod.rs"]
 mod support;
 mod transitions;
