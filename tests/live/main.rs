@@ -1,6 +1,7 @@
 //! TestGateway access-code status: subscriptions over a real WebSocket against the embedded sandbox,
 //! fed by signed webhooks or by polling.
 
+mod browser;
 mod cleanup;
 mod device_events;
 mod keepalive;
