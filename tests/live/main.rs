@@ -12,4 +12,5 @@ mod sse;
 #[path = "../kit/mod.rs"]
 mod support;
 mod transitions;
+mod typescript_example;
 mod ws_limits;
