@@ -470,3 +470,45 @@ async fn should_complete_every_stream_on_shutdown() {
     );
     assert!(single.ends_within(Duration::from_secs(5)).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_let_listed_origins_use_single_connection_mode_across_origins() {
+    let mut c = config();
+    c.cors_allow_origin = vec!["https://app.example.com".into()];
+    let live = TestGateway::start_with(c).await;
+    for method in ["PUT", "DELETE"] {
+        let preflight = live
+            .http()
+            .request(reqwest::Method::OPTIONS, live.graphql_url())
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", method)
+            .header(
+                "access-control-request-headers",
+                "authorization,x-graphql-event-stream-token",
+            )
+            .send()
+            .await
+            .expect("gateway answers");
+        assert!(
+            preflight.status().is_success(),
+            "{method}: {}",
+            preflight.status()
+        );
+        let header = |name: &str| {
+            preflight
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        assert!(
+            header("access-control-allow-methods").contains(&method.to_ascii_lowercase()),
+            "{method}"
+        );
+        assert!(
+            header("access-control-allow-headers").contains(TOKEN),
+            "{method}"
+        );
+    }
+}
