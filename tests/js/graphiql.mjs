@@ -44,9 +44,22 @@ try {
   const devices = await run(devicesTab, DEVICES, (text) => text.includes('Front Door'));
 
   const liveTab = await open(context, `${gateway}/graphql`);
+  const subscribed = new Promise((resolve) => {
+    liveTab.on('websocket', (ws) => {
+      ws.on('framesent', (frame) => {
+        if (String(frame.payload).includes('"subscribe"')) resolve();
+      });
+    });
+  });
   await run(liveTab, SUBSCRIPTION, () => true, { waitForResult: false });
-  // GraphiQL shows nothing until the first event; the socket being up is what the gateway counts.
-  await sleep(500);
+  // GraphiQL shows nothing until the first event: wait for the subscribe message on the socket,
+  // then a moment for the gateway to register it with its live hub.
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('GraphiQL sent no subscribe message')), TIMEOUT);
+  });
+  await Promise.race([subscribed, timeout]).finally(() => clearTimeout(timer));
+  await sleep(300);
 
   const created = await run(devicesTab, CREATE, (text) => /"status":\s*"SETTING"/.test(text));
   const id = JSON.parse(created).data.createAccessCode.accessCode.id;
@@ -78,6 +91,7 @@ try {
   process.exit(1);
 }
 await browser.close();
+process.exit(0);
 
 function sameOrigin(url) {
   const u = new URL(url);
@@ -107,6 +121,13 @@ async function run(page, query, ok, { waitForResult = true } = {}) {
   await page.evaluate((text) => {
     document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text);
   }, query);
+  // GraphiQL parses the editor's text after a change; its fetcher picks the websocket only when
+  // that parse says subscription, so run only once it has caught up with the new text.
+  const kind = query.trimStart().match(/^(query|mutation|subscription)/)?.[1] ?? 'query';
+  await page.waitForFunction((kind) => {
+    const ast = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.documentAST;
+    return ast?.definitions.some((d) => d.kind === 'OperationDefinition' && d.operation === kind);
+  }, kind);
   await page.click('.graphiql-execute-button');
   if (!waitForResult) return null;
   return waitForResponse(page, ok);

@@ -66,7 +66,9 @@ async fn should_keep_the_typescript_example_current_typed_and_working() {
         while let Some(line) = lines.next_line().await.expect("stdout reads") {
             let step: Value = serde_json::from_str(&line).expect("one JSON line per step");
             if step["step"] == "created" {
-                // The sandbox sets a code on its lock after 2 s of its manual clock.
+                // The sandbox sets a code on its lock after 2 s of its manual clock; the example's
+                // subscription must be listening by then.
+                live.wait_for_subscribers(1).await;
                 live.advance(2).await;
             }
             steps.push(step);
