@@ -512,3 +512,31 @@ async fn should_let_listed_origins_use_single_connection_mode_across_origins() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_run_a_mutation_over_sse_but_never_over_get() {
+    let live = TestGateway::start().await;
+    let create = "mutation($input: CreateAccessCodeInput!) { createAccessCode(input: $input) { accessCode { id status } } }";
+    let input = json!({ "input": { "deviceId": "august_device_1", "name": "By SSE" } });
+    let mut stream = SseStream::new(post_stream(&live, Some(KEY_1), create, input).await);
+    let next = stream.expect_event().await;
+    let code = &next.data["data"]["createAccessCode"]["accessCode"];
+    assert_eq!(code["status"], "SETTING", "{next:?}");
+    assert_eq!(stream.expect_event().await.event, "complete");
+
+    // Over GET, as on plain /graphql: 405, nothing created.
+    let before = live.upstream_count("/access_codes/create");
+    let response = live
+        .http()
+        .get(live.graphql_url())
+        .query(&[(
+            "query",
+            "mutation { deleteAccessCode(input: {accessCodeId: \"x\"}) { __typename } }",
+        )])
+        .header("accept", STREAM)
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_eq!(response.status(), 405);
+    assert_eq!(live.upstream_count("/access_codes/create"), before);
+}
