@@ -163,6 +163,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         tenant_limit: http::TenantLimiter::new(config.tenant_max_in_flight),
         persisted: Default::default(),
         cors_origins: config.cors_allow_origin.clone().into(),
+        sse_streams: Default::default(),
     })
 }
 

@@ -123,7 +123,8 @@ pub struct GatewayConfig {
         default_value_t = 10_000
     )]
     pub shutdown_timeout_ms: u64,
-    /// A websocket that sends no `connection_init` within this time is closed with 4408, in ms.
+    /// A websocket that sends no `connection_init` within this time is closed with 4408, in ms; an
+    /// SSE stream reserved with PUT and not opened within it is forgotten.
     #[arg(
         long,
         env = "SEAM_GRAPHQL_WS_INIT_TIMEOUT_MS",
@@ -134,10 +135,17 @@ pub struct GatewayConfig {
     #[arg(long, env = "SEAM_GRAPHQL_WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
     pub ws_max_message_bytes: usize,
     /// How often a websocket gets a keep-alive (a WebSocket ping plus the protocol's `ping` or
-    /// `ka`), in ms; a client that answers nothing for two intervals is disconnected.
-    #[arg(long, env = "SEAM_GRAPHQL_WS_KEEPALIVE_MS", default_value_t = 15_000)]
+    /// `ka`), in ms; a client that answers nothing for two intervals is disconnected. SSE streams
+    /// get a comment line (`:`) as often; a client gone is noticed when it fails.
+    #[arg(
+        long,
+        visible_alias = "keepalive-ms",
+        env = "SEAM_GRAPHQL_WS_KEEPALIVE_MS",
+        default_value_t = 15_000
+    )]
     pub ws_keepalive_ms: u64,
-    /// Most operations one websocket connection may run at once.
+    /// Most operations one websocket connection (or one SSE stream in single connection mode)
+    /// may run at once.
     #[arg(long, env = "SEAM_GRAPHQL_WS_MAX_SUBSCRIPTIONS", default_value_t = 100)]
     pub ws_max_subscriptions: usize,
     /// Once Seam keeps failing (5 failures in a row), how long the gateway stops calling it and

@@ -37,7 +37,8 @@ pub enum ErrorCode {
     BadRequest,
     /// The request body or a websocket message is larger than the gateway accepts.
     PayloadTooLarge,
-    /// A websocket connection already runs as many operations as it may.
+    /// A websocket connection (or an SSE stream in single connection mode) already runs as many
+    /// operations as it may.
     TooManySubscriptions,
     /// Seam, or the gateway's own per-key limit, asks the caller to slow down; `retryAfter` says
     /// when to try again (seconds).

@@ -17,11 +17,13 @@ pub(crate) fn layer(origins: &[String]) -> Option<CorsLayer> {
         return None;
     }
     let layer = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST])
+        // PUT and DELETE, and the stream token, for graphql-sse's single connection mode.
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([
             CONTENT_TYPE,
             AUTHORIZATION,
             HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("x-graphql-event-stream-token"),
         ])
         .expose_headers([RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600));

@@ -8,6 +8,7 @@ mod health;
 mod origin;
 mod request_id;
 mod serve;
+mod sse;
 mod tenant_limit;
 
 pub(crate) use origin::OriginPolicy;
@@ -53,6 +54,8 @@ pub(crate) struct AppState {
     pub(crate) persisted: graphql::PersistedQueries,
     /// Origins whose browsers may read `/graphql`'s responses (CORS); empty: no CORS headers.
     pub(crate) cors_origins: Arc<[String]>,
+    /// Event streams reserved for graphql-sse's single connection mode, by token.
+    pub(crate) sse_streams: sse::Streams,
 }
 
 /// Transport limits, from the config.
@@ -86,7 +89,12 @@ impl Limits {
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 
 pub(crate) fn app(state: AppState) -> Router {
-    let mut graphql = get(graphql::get).post(graphql::post);
+    // GET and POST also serve SSE (distinct connections, and the reserved stream of single
+    // connection mode); PUT reserves such a stream and DELETE stops one of its operations.
+    let mut graphql = get(graphql::get)
+        .post(graphql::post)
+        .put(sse::reserve)
+        .delete(sse::stop);
     if let Some(cors) = cors::layer(&state.cors_origins) {
         // On the method router, so that it also answers the preflight (OPTIONS) it has no handler for.
         graphql = graphql.layer(cors);

@@ -62,17 +62,37 @@ impl async_graphql::extensions::Extension for ErrorCodesExtension {
         next: async_graphql::extensions::NextRequest<'_>,
     ) -> async_graphql::Response {
         let mut response = next.run(ctx).await;
-        // So a frontend developer can hand the id to whoever reads the gateway's logs.
-        let request_id = crate::telemetry::request_id();
-        for error in &mut response.errors {
-            let extensions = error.extensions.get_or_insert_with(Default::default);
-            if extensions.get("code").is_none() {
-                extensions.set("code", ErrorCode::BadUserInput.as_str());
-            }
-            if let Some(id) = &request_id {
-                extensions.set("requestId", id.as_str());
-            }
-        }
+        give_codes(&mut response);
         response
+    }
+
+    /// Streamed results (every operation over a websocket or SSE) never pass the `request` hook.
+    fn subscribe<'s>(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        stream: futures::stream::BoxStream<'s, async_graphql::Response>,
+        next: async_graphql::extensions::NextSubscribe<'_>,
+    ) -> futures::stream::BoxStream<'s, async_graphql::Response> {
+        use futures::StreamExt;
+        next.run(ctx, stream)
+            .map(|mut response| {
+                give_codes(&mut response);
+                response
+            })
+            .boxed()
+    }
+}
+
+fn give_codes(response: &mut async_graphql::Response) {
+    // So a frontend developer can hand the id to whoever reads the gateway's logs.
+    let request_id = crate::telemetry::request_id();
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", ErrorCode::BadUserInput.as_str());
+        }
+        if let Some(id) = &request_id {
+            extensions.set("requestId", id.as_str());
+        }
     }
 }

@@ -18,6 +18,7 @@ mod query;
 mod scalars;
 mod subscription;
 mod validate;
+mod validated;
 
 use async_graphql::{SDLExportOptions, Schema};
 
@@ -26,6 +27,7 @@ use crate::services::Services;
 
 pub use crate::error::{ErrorCode, GatewayError};
 pub use context::RequestScope;
+pub use validated::ValidationSignal;
 
 /// The gateway's schema type.
 pub type GatewaySchema =
@@ -47,6 +49,7 @@ pub(crate) fn build_schema(
     .data(live)
     .extension(op_log::OperationLog)
     .extension(error::ErrorCodes)
+    .extension(validated::SignalValidation)
     .extension(cost_limit::UpstreamCostLimit {
         budget: max_upstream_calls,
     })

@@ -90,8 +90,9 @@ impl Filter {
     }
 }
 
-/// Live updates, over WebSocket at `/graphql/ws` (graphql-transport-ws or graphql-ws); the key comes
-/// from the `connection_init` payload's `Authorization: Bearer <seam api key>`.
+/// Live updates, over WebSocket at `/graphql/ws` (graphql-transport-ws or graphql-ws; the key comes
+/// from the `connection_init` payload's `Authorization: Bearer <seam api key>`), or over
+/// Server-Sent Events at `/graphql` (graphql-sse; the key comes from the `Authorization` header).
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Status changes of the caller's access codes, live (Seam webhooks, or polling Seam's events

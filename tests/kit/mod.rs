@@ -5,6 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod faults;
+mod sse;
 mod ws;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 pub use faults::{Fault, FaultProxy};
+pub use sse::{SseEvent, SseStream};
 pub use ws::{WsSub, SUBSCRIPTION};
 
 pub const KEY_1: &str = "seam_apikey1_token";
@@ -173,6 +175,16 @@ impl TestGateway {
     /// Moves the sandbox clock.
     pub async fn advance(&self, secs: u64) {
         self.sandbox.advance(Duration::from_secs(secs)).await;
+    }
+
+    /// `http://<gateway>/graphql`.
+    pub fn graphql_url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// A plain HTTP client, for requests the helpers above do not make.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     pub fn ws_url(&self) -> String {

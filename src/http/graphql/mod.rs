@@ -1,20 +1,22 @@
 //! `/graphql` over HTTP (GraphQL over HTTP): queries over GET and POST, the response's media type
-//! by `Accept`, and the GraphiQL playground for a browser that asks for a page.
+//! by `Accept`, and the GraphiQL playground for a browser that asks for a page. Requests that ask
+//! for an event stream, or carry a stream's token, go to the SSE transport (`http/sse/`).
 //!
 //! The request is read and decoded here rather than by async-graphql-axum's extractor, so that every
 //! refusal (malformed JSON, a batch, a body too large or too slow, a cross-site use of the server's
 //! key) is a GraphQL error with `extensions.code`, not a line of plain text.
 
-mod negotiate;
+// The SSE transport (`http/sse/`) decodes, negotiates and refuses as this endpoint does.
+pub(super) mod negotiate;
 mod persisted;
-mod refusal;
-mod request;
-mod respond;
+pub(super) mod refusal;
+pub(super) mod request;
+pub(super) mod respond;
 
 use async_graphql::parser::types::OperationType;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 pub(crate) use persisted::PersistedQueries;
@@ -34,8 +36,13 @@ pub(crate) async fn playground() -> impl IntoResponse {
 pub(crate) async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
+    RawQuery(raw): RawQuery,
     body: Body,
 ) -> Response {
+    let raw = raw.unwrap_or_default();
+    if let Some(ask) = super::sse::ask(&headers, &raw) {
+        return super::sse::serve(state, ask, Method::POST, headers, raw, body).await;
+    }
     let Some(media) = negotiate::negotiate(&headers) else {
         return not_acceptable();
     };
@@ -59,6 +66,9 @@ pub(crate) async fn get(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let raw = raw.unwrap_or_default();
+    if let Some(ask) = super::sse::ask(&headers, &raw) {
+        return super::sse::serve(state, ask, Method::GET, headers, raw, Body::empty()).await;
+    }
     if negotiate::wants_html(&headers)
         && !has_param(&raw, "query")
         && !has_param(&raw, "extensions")
@@ -77,7 +87,7 @@ pub(crate) async fn get(
                 "Mutations must be sent with POST, never GET",
             )),
             Some(OperationType::Subscription) => Err(Refusal::bad_request(
-                "Subscriptions run over the websocket at /graphql/ws, not over GET",
+                "Subscriptions run over the websocket at /graphql/ws, or here with `Accept: text/event-stream` (SSE)",
             )),
             _ => Ok(request),
         }
@@ -127,7 +137,7 @@ fn has_param(raw: &str, name: &str) -> bool {
 
 /// The key the request acts with: its own `Authorization`, else the gateway's default key, which
 /// only same-origin (or allow-listed) browsers and non-browser clients may use.
-fn caller_key(state: &AppState, headers: &HeaderMap) -> Result<Option<ApiKey>, Refusal> {
+pub(super) fn caller_key(state: &AppState, headers: &HeaderMap) -> Result<Option<ApiKey>, Refusal> {
     match bearer_key(headers) {
         Ok(Some(key)) => Ok(Some(key)),
         Ok(None) => {
@@ -152,7 +162,7 @@ fn caller_key(state: &AppState, headers: &HeaderMap) -> Result<Option<ApiKey>, R
 
 /// A browser's cross-site GET without CORS (an `<img>`, a prefetch) carries no `Origin`, but
 /// `Sec-Fetch-Site` still tells it apart from a same-site page or a non-browser client.
-fn cross_site_without_origin(headers: &HeaderMap) -> bool {
+pub(super) fn cross_site_without_origin(headers: &HeaderMap) -> bool {
     !headers.contains_key(axum::http::header::ORIGIN)
         && headers
             .get("sec-fetch-site")

@@ -68,18 +68,30 @@ impl Refusal {
         self.media = media;
         self
     }
+
+    /// True when GraphQL over HTTP answers it as a GraphQL response (status 200 under
+    /// `application/json`): an event stream can carry it as a `next` event instead.
+    pub(crate) fn is_graphql_error(&self) -> bool {
+        matches!(self.status, None | Some(StatusCode::OK))
+    }
+
+    /// The refusal as the one GraphQL error of a response.
+    pub(crate) fn to_error(&self) -> ServerError {
+        let mut error = ServerError::new(self.message.clone(), None);
+        let mut extensions = ErrorExtensionValues::default();
+        extensions.set("code", self.code.as_str());
+        if self.code == ErrorCode::RateLimited {
+            extensions.set("retryAfter", 1);
+        }
+        error.extensions = Some(extensions);
+        error
+    }
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let mut error = ServerError::new(self.message, None);
-        let mut extensions = ErrorExtensionValues::default();
-        extensions.set("code", self.code.as_str());
+        let error = self.to_error();
         let rate_limited = self.code == ErrorCode::RateLimited;
-        if rate_limited {
-            extensions.set("retryAfter", 1);
-        }
-        error.extensions = Some(extensions);
         // No `data` entry: nothing was executed.
         let body = serde_json::json!({ "errors": [error] }).to_string();
         let status = self.status.unwrap_or(match self.media {
