@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use crate::app::{generate_webhook_secret, serve, shutdown_signal, webhook_url, UpstreamTarget};
+use crate::app::{
+    public_webhook_url, register_webhook, serve, shutdown_signal, webhook_url, UpstreamTarget,
+};
 use crate::config::{self, GatewayConfig, SandboxArgs};
 use crate::sandbox;
 
@@ -41,13 +43,6 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
             "  requests without an Authorization header act as workspace {}",
             keys.first().map(|k| k.workspace_id.as_str()).unwrap_or("-")
         );
-        // Live status: the sandbox signs its webhooks with a secret made for this run.
-        let secret = generate_webhook_secret();
-        sandbox.set_webhook(Some(sandbox::WebhookTarget {
-            url: webhook_url(addr),
-            secret: secret.clone(),
-        }));
-        config.webhook_secret = Some(secret);
         let target = UpstreamTarget {
             base_url: sandbox.base_url(),
             default_key: keys.first().map(|k| k.api_key.clone()),
@@ -63,6 +58,17 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
         };
         (target, None)
     };
+    // Live status: register the webhook receiver with Seam (or the sandbox, which implements the
+    // webhooks routes) and verify deliveries with the secret it returns.
+    let public_webhook = match &config.public_url {
+        Some(url) => Some(public_webhook_url(url)),
+        None if config.uses_embedded_sandbox() => Some(webhook_url(addr)),
+        None => None,
+    };
+    if let Some(url) = public_webhook {
+        config.webhook_secret = Some(register_webhook(&config, &upstream, &url).await?);
+        println!("Webhooks: Seam posts events to {url}");
+    }
     println!("Upstream: {}", upstream.base_url);
     let default_key = upstream.default_key.clone();
     let running = serve(&config, listener, upstream).await?;

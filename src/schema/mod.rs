@@ -17,7 +17,10 @@ mod operation;
 mod query;
 mod scalars;
 mod subscription;
+mod timeline;
+mod unmanaged_access_code;
 mod validate;
+mod workspace;
 
 use async_graphql::{SDLExportOptions, Schema};
 
