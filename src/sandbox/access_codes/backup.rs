@@ -46,7 +46,8 @@ pub(crate) fn pull(
         .device_any(&code.device_id)
         .cloned()
         .ok_or_else(ApiError::device_not_found)?;
-    let pin = random_pin(m, &device, None)?;
+    // Of the original's length, so a guest's instructions still fit.
+    let pin = random_pin(m, &device, Some(code.code.len()))?;
     let backup = AccessCode {
         access_code_id: uuid::Uuid::new_v4().to_string(),
         name: code.name.clone(),
