@@ -165,7 +165,7 @@ async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             Route::List => access_codes::list(m, &ws, input),
             Route::ActionAttemptGet => action_attempts::get(m, &ws, input),
             Route::EventsList => events::list(m, &ws, input),
-            Route::GenerateCode => access_codes::generate_code(m, &ws, input),
+            Route::GenerateCode => access_codes::generate_code(m, &ws, now, input),
             Route::GetTimeline => access_codes::get_timeline(m, &ws, input),
             Route::PullBackup => access_codes::pull_backup_access_code(m, &ws, now, input),
             Route::UnmanagedList => unmanaged::list(m, &ws, input),
