@@ -22,6 +22,8 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
         )
     })?;
     let addr = listener.local_addr()?;
+    // The embedded sandbox's other workspaces, registered for webhooks too.
+    let mut other_sandbox_keys: Vec<String> = Vec::new();
     let (upstream, _sandbox) = if config.uses_embedded_sandbox() {
         let sandbox = sandbox::Sandbox::start(sandbox::SandboxOptions {
             set_delay: Duration::from_millis(config.sandbox_set_delay_ms),
@@ -47,6 +49,7 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
             base_url: sandbox.base_url(),
             default_key: keys.first().map(|k| k.api_key.clone()),
         };
+        other_sandbox_keys = keys.iter().skip(1).map(|k| k.api_key.clone()).collect();
         (target, Some(sandbox))
     } else {
         let target = UpstreamTarget {
@@ -66,7 +69,18 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
         None => None,
     };
     if let Some(url) = public_webhook {
-        config.webhook_secret = Some(register_webhook(&config, &upstream, &url).await?);
+        let secret = register_webhook(&config, &upstream, &url).await?;
+        // The sandbox signs one URL's deliveries with one secret, whichever workspace registered it.
+        for key in other_sandbox_keys {
+            let other = UpstreamTarget {
+                default_key: Some(key),
+                ..upstream.clone()
+            };
+            if register_webhook(&config, &other, &url).await? != secret {
+                tracing::warn!("a sandbox workspace got another webhook secret; it will be polled");
+            }
+        }
+        config.webhook_secret = Some(secret);
         println!("Webhooks: Seam posts events to {url}");
     }
     println!("Upstream: {}", upstream.base_url);

@@ -51,14 +51,25 @@ pub(crate) fn create(
         }
     }
     input.check()?;
-    let mut key = [0u8; 24];
-    rand::thread_rng().fill_bytes(&mut key);
+    let url = url.unwrap_or_default();
+    // One URL, one signing secret (as one Svix endpoint), whichever workspace registers it: a
+    // receiver serving several workspaces verifies them all with the secret it was given first.
+    let secret = m
+        .webhooks
+        .iter()
+        .find(|w| w.url == url)
+        .map(|w| w.secret.clone())
+        .unwrap_or_else(|| {
+            let mut key = [0u8; 24];
+            rand::thread_rng().fill_bytes(&mut key);
+            format!("whsec_{}", STANDARD.encode(key))
+        });
     let webhook = WebhookRegistration {
         webhook_id: uuid::Uuid::new_v4().to_string(),
         workspace_id: ws.to_string(),
-        url: url.unwrap_or_default(),
+        url,
         event_types: event_types.unwrap_or_else(|| vec!["*".into()]),
-        secret: format!("whsec_{}", STANDARD.encode(key)),
+        secret,
         created_at: now,
     };
     let body = json!({ "webhook": webhook_json(&webhook) });

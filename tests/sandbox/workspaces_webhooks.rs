@@ -68,6 +68,18 @@ async fn should_keep_webhook_registrations_per_workspace() {
     assert_eq!(list.body["webhooks"].as_array().unwrap().len(), 2);
     let other = env.post_as(Some(KEY2), "/webhooks/list", json!({})).await;
     assert_eq!(other.body["webhooks"], json!([]));
+    let same_url = env
+        .post_as(
+            Some(KEY2),
+            "/webhooks/create",
+            json!({ "url": "http://127.0.0.1:9/hook" }),
+        )
+        .await;
+    assert_eq!(
+        same_url.body["webhook"]["secret"], hook["secret"],
+        "one URL, one secret"
+    );
+    assert_ne!(all.body["webhook"]["secret"], hook["secret"]);
     let got = env.post("/webhooks/get", json!({ "webhook_id": id })).await;
     assert_eq!(got.body["webhook"]["secret"], hook["secret"]);
     let updated = env
