@@ -7,7 +7,7 @@ use super::context::{scope, services};
 use super::error::{GatewayError, GatewayResult};
 use super::scalars::DateTime;
 use crate::seam::{redact_pins, wire};
-use crate::services::access_codes::MAX_TIMELINE_PAGE;
+use crate::services::access_codes::{is_timeline_cursor, MAX_TIMELINE_PAGE};
 
 /// One event in a code's life.
 #[derive(Clone)]
@@ -58,6 +58,14 @@ pub(super) async fn timeline(
             "`first` must be at most {MAX_TIMELINE_PAGE} for a timeline, got {}",
             page.first()
         )));
+    }
+    if page
+        .upstream_cursor()
+        .is_some_and(|c| !is_timeline_cursor(c))
+    {
+        return Err(GatewayError::bad_input(
+            "`after` is not a cursor this API returned",
+        ));
     }
     let scope = scope(ctx)?;
     let codes = &services(ctx)?.access_codes;

@@ -21,7 +21,7 @@ use crate::seam::{all_pages, ApiKey, SeamClient, SeamError};
 use create::Created;
 pub(crate) use create::NewCode;
 pub(crate) use rules::TimeRounding;
-pub(crate) use timeline::MAX_TIMELINE_PAGE;
+pub(crate) use timeline::{is_timeline_cursor, MAX_TIMELINE_PAGE};
 pub(crate) use update::{check_window, CodeChange, Kind};
 
 #[derive(Clone)]

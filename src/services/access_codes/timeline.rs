@@ -36,6 +36,12 @@ impl Resume {
     }
 }
 
+/// Whether `cursor` is an upstream timeline cursor this module made (checked before any call, so a
+/// forged one is the caller's error, not Seam's).
+pub(crate) fn is_timeline_cursor(cursor: &str) -> bool {
+    Resume::decode(cursor).is_ok()
+}
+
 impl AccessCodeService {
     /// One page of at most `limit` events, oldest first, with the cursor of the next page.
     pub(crate) async fn timeline_page(
