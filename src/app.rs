@@ -116,8 +116,20 @@ pub async fn serve(
 }
 
 /// One cheap call with the default key at start-up, so the log says at once whether Seam is
-/// reachable, whether it accepts the key, and which workspace it belongs to.
+/// reachable, whether it accepts the key, and which workspace it belongs to (`workspaces/get`;
+/// one device's workspace where that route is missing).
 async fn probe_upstream(client: seam::SeamClient, key: Arc<seam::ApiKey>) {
+    match client.get_workspace(&key).await {
+        Ok(ws) => {
+            tracing::info!(upstream = %client.base_url(), tenant = %key.tenant(), workspace = %ws.workspace_id, "upstream reachable; key accepted");
+            return;
+        }
+        Err(e) if e.status() == Some(404) => {}
+        Err(e) => {
+            tracing::warn!(upstream = %client.base_url(), tenant = %key.tenant(), error = %e, "upstream probe failed at start-up");
+            return;
+        }
+    }
     let request = seam::wire::DeviceListRequest {
         limit: Some(1),
         ..Default::default()
@@ -196,6 +208,41 @@ fn live_hub(
             buffer: config.subscription_buffer.max(1),
         },
     ))
+}
+
+/// Registers `webhook_url` with the upstream (webhooks/create, only the event types the gateway
+/// acts on; an existing registration for the same URL is reused) with the upstream's default
+/// key, and returns the secret deliveries will be signed with.
+pub async fn register_webhook(
+    config: &GatewayConfig,
+    upstream: &UpstreamTarget,
+    webhook_url: &str,
+) -> anyhow::Result<String> {
+    let key = upstream.default_key.as_deref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "--public-url needs SEAM_API_KEY: webhooks are registered with the gateway's own key"
+        )
+    })?;
+    let key = seam::ApiKey::new(key);
+    let client = seam::SeamClient::new(&upstream.base_url, config.upstream_timeout())?;
+    let event_types: Vec<&str> = events::STATUS_EVENT_TYPES
+        .iter()
+        .chain(events::DEVICE_EVENT_TYPES)
+        .copied()
+        .collect();
+    let registered =
+        services::webhooks::ensure_registered(&client, &key, webhook_url, &event_types)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("registering the webhook {webhook_url} with Seam failed: {e}")
+            })?;
+    tracing::info!(url = %webhook_url, webhook_id = %registered.webhook_id, reused = registered.reused, "webhook registered with Seam");
+    Ok(registered.secret)
+}
+
+/// `<public url>/webhooks/seam`.
+pub fn public_webhook_url(public_url: &str) -> String {
+    format!("{}/webhooks/seam", public_url.trim_end_matches('/'))
 }
 
 /// A fresh `whsec_` secret, for a gateway and the sandbox it receives webhooks from.

@@ -59,6 +59,12 @@ pub struct GatewayConfig {
     /// Secret (`whsec_...`) that Seam signs webhooks with.
     #[arg(long, env = "SEAM_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// The gateway's base URL as Seam reaches it (e.g. `https://gw.example.com`). With it, the
+    /// gateway registers `<url>/webhooks/seam` with Seam at start (reusing a registration for the
+    /// same URL) and verifies deliveries with the secret Seam returns; `--webhook-secret` is then
+    /// not needed.
+    #[arg(long, env = "SEAM_GRAPHQL_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Timeout of one upstream call, in milliseconds.
     #[arg(
         long,
@@ -189,6 +195,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("seam_api_key", &redact(&self.seam_api_key))
             .field("seam_endpoint", &self.seam_endpoint)
             .field("webhook_secret", &redact(&self.webhook_secret))
+            .field("public_url", &self.public_url)
             .field("upstream_timeout_ms", &self.upstream_timeout_ms)
             .field("device_cache_ttl_ms", &self.device_cache_ttl_ms)
             .field("device_cache_capacity", &self.device_cache_capacity)

@@ -20,6 +20,7 @@ pub(crate) mod services;
 pub mod telemetry;
 
 pub use app::{
-    generate_webhook_secret, router, serve, webhook_url, RunningGateway, UpstreamTarget,
+    generate_webhook_secret, public_webhook_url, register_webhook, router, serve, webhook_url,
+    RunningGateway, UpstreamTarget,
 };
 pub use run::{healthcheck, run, run_sandbox};

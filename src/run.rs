@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use crate::app::{generate_webhook_secret, serve, shutdown_signal, webhook_url, UpstreamTarget};
+use crate::app::{
+    public_webhook_url, register_webhook, serve, shutdown_signal, webhook_url, UpstreamTarget,
+};
 use crate::config::{self, GatewayConfig, SandboxArgs};
 use crate::sandbox;
 
@@ -20,6 +22,8 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
         )
     })?;
     let addr = listener.local_addr()?;
+    // The embedded sandbox's other workspaces, registered for webhooks too.
+    let mut other_sandbox_keys: Vec<String> = Vec::new();
     let (upstream, _sandbox) = if config.uses_embedded_sandbox() {
         let sandbox = sandbox::Sandbox::start(sandbox::SandboxOptions {
             set_delay: Duration::from_millis(config.sandbox_set_delay_ms),
@@ -41,17 +45,11 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
             "  requests without an Authorization header act as workspace {}",
             keys.first().map(|k| k.workspace_id.as_str()).unwrap_or("-")
         );
-        // Live status: the sandbox signs its webhooks with a secret made for this run.
-        let secret = generate_webhook_secret();
-        sandbox.set_webhook(Some(sandbox::WebhookTarget {
-            url: webhook_url(addr),
-            secret: secret.clone(),
-        }));
-        config.webhook_secret = Some(secret);
         let target = UpstreamTarget {
             base_url: sandbox.base_url(),
             default_key: keys.first().map(|k| k.api_key.clone()),
         };
+        other_sandbox_keys = keys.iter().skip(1).map(|k| k.api_key.clone()).collect();
         (target, Some(sandbox))
     } else {
         let target = UpstreamTarget {
@@ -63,6 +61,28 @@ pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
         };
         (target, None)
     };
+    // Live status: register the webhook receiver with Seam (or the sandbox, which implements the
+    // webhooks routes) and verify deliveries with the secret it returns.
+    let public_webhook = match &config.public_url {
+        Some(url) => Some(public_webhook_url(url)),
+        None if config.uses_embedded_sandbox() => Some(webhook_url(addr)),
+        None => None,
+    };
+    if let Some(url) = public_webhook {
+        let secret = register_webhook(&config, &upstream, &url).await?;
+        // The sandbox signs one URL's deliveries with one secret, whichever workspace registered it.
+        for key in other_sandbox_keys {
+            let other = UpstreamTarget {
+                default_key: Some(key),
+                ..upstream.clone()
+            };
+            if register_webhook(&config, &other, &url).await? != secret {
+                tracing::warn!("a sandbox workspace got another webhook secret; it will be polled");
+            }
+        }
+        config.webhook_secret = Some(secret);
+        println!("Webhooks: Seam posts events to {url}");
+    }
     println!("Upstream: {}", upstream.base_url);
     let default_key = upstream.default_key.clone();
     let running = serve(&config, listener, upstream).await?;

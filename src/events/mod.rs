@@ -34,6 +34,8 @@ use resolve::Resolver;
 pub(crate) use resolve::StatusChange;
 use shards::{ShardFull, Shards};
 use status::is_status_event;
+/// The event types the gateway acts on (what it asks Seam to post to its webhook).
+pub(crate) use status::{DEVICE_EVENT_TYPES, STATUS_EVENT_TYPES};
 pub(crate) use webhook::{WebhookRejection, WebhookSecret};
 use webhook_feed::WebhookFeed;
 use workspace_of::WorkspaceOf;

@@ -1,6 +1,7 @@
-//! Which Seam workspace a key acts in. Seam has no "who am I" call, so the workspace is read off
-//! something the key can see: one device, else one recent event. Cached per tenant, since every
-//! subscription asks.
+//! Which Seam workspace a key acts in: `workspaces/get`, so a workspace with no devices and no
+//! events can subscribe too. A server without that route (Seam's fake answers 404) falls back to
+//! reading it off something the key can see: one device, else one recent event. Cached per
+//! tenant, since every subscription asks.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,11 @@ impl WorkspaceOf {
         let (client, key_for_lookup) = (self.client.clone(), key.clone());
         self.cache
             .try_get_with(key.tenant().clone(), async move {
+                match client.get_workspace(&key_for_lookup).await {
+                    Ok(ws) => return Ok(ws.workspace_id),
+                    Err(e) if e.status() == Some(404) => {}
+                    Err(e) => return Err(SubscribeError::Upstream(e)),
+                }
                 match workspace_of_a_device(&client, &key_for_lookup).await? {
                     Some(ws) => Ok(ws),
                     None => workspace_of_an_event(&client, &key_for_lookup).await,

@@ -8,7 +8,8 @@
 //! (state) through `lifecycle` (clock-driven transitions), `pins` (PIN rules), `validation`
 //! (zod-style input errors, over `query_string` for GETs) and `wire` (JSON objects, events, error
 //! envelope). `seed` builds the workspaces, `clock` tells the time and `webhooks` signs and
-//! delivers events.
+//! delivers events (to the fixed target and to what `webhook_routes` registered), `workspaces`
+//! answers `/workspaces/get`.
 //!
 //! Arrows run one way: handlers -> `wire` -> `model`. The model records events as data; this
 //! module renders them with `wire` when it hands them to the webhook queue.
@@ -27,8 +28,10 @@ mod query_string;
 mod routes;
 mod seed;
 mod validation;
+mod webhook_routes;
 mod webhooks;
 mod wire;
+mod workspaces;
 
 /// Signs a webhook body as Seam does (Svix `v1,<base64>`): what the sandbox sends, and what tests
 /// use to forge or replay deliveries.
@@ -138,14 +141,31 @@ impl Shared {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let Some(target) = target else { return };
         for event in events {
-            let delivery = webhooks::Delivery {
-                target: target.clone(),
-                body: wire::event_json(&event).to_string(),
-            };
-            if self.webhook_tx.try_send(delivery).is_err() {
-                tracing::warn!("sandbox webhook queue full or closed; dropping an event");
+            // The fixed target (tests, `--webhook-url`) gets every event; a registration made
+            // through `/webhooks/create` gets its workspace's events of the types it asked for.
+            let event_type = wire::event_type_name(event.event_type);
+            let registered = model
+                .webhooks
+                .iter()
+                .filter(|w| w.workspace_id == event.workspace_id && w.wants(event_type))
+                .map(|w| WebhookTarget {
+                    url: w.url.clone(),
+                    secret: w.secret.clone(),
+                });
+            let targets: Vec<WebhookTarget> = target.iter().cloned().chain(registered).collect();
+            if targets.is_empty() {
+                continue;
+            }
+            let body = wire::event_json(&event).to_string();
+            for target in targets {
+                let delivery = webhooks::Delivery {
+                    target,
+                    body: body.clone(),
+                };
+                if self.webhook_tx.try_send(delivery).is_err() {
+                    tracing::warn!("sandbox webhook queue full or closed; dropping an event");
+                }
             }
         }
     }
@@ -253,6 +273,11 @@ impl Sandbox {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+    /// The URLs registered through `/webhooks/create`, in all workspaces.
+    pub fn registered_webhooks(&self) -> Vec<String> {
+        self.shared
+            .with_model(|m, _| m.webhooks.iter().map(|w| w.url.clone()).collect())
     }
     /// Sets or clears the webhook target at runtime.
     pub fn set_webhook(&self, target: Option<WebhookTarget>) {

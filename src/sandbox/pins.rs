@@ -4,6 +4,10 @@ use rand::Rng;
 
 use super::model::Device;
 
+/// The constraint of locks whose provider chooses every PIN (custom codes are refused; generated
+/// ones are fine).
+pub(crate) const CANNOT_SPECIFY: &str = "cannot_specify_pin_code";
+
 /// Lengths a device accepts; devices that advertise none take 4 to 8 digits.
 pub(crate) fn allowed_lengths(d: &Device) -> Vec<usize> {
     d.supported_code_lengths
@@ -61,6 +65,12 @@ pub(crate) fn broken_constraint(pin: &str, constraints: &[String]) -> Option<Str
 pub(crate) fn pin_problem(d: &Device, pin: &str) -> Option<String> {
     if pin.is_empty() || !pin.bytes().all(|b| b.is_ascii_digit()) {
         return Some("Code must contain only digits".into());
+    }
+    if d.code_constraints.iter().any(|c| c == CANNOT_SPECIFY) {
+        return Some(format!(
+            "Device {} does not allow specifying a code; its provider chooses every PIN",
+            d.device_id
+        ));
     }
     let lengths = allowed_lengths(d);
     if !lengths.contains(&pin.len()) {

@@ -10,10 +10,13 @@ use axum::response::Response;
 use axum::Router;
 use serde_json::Value;
 
+use super::access_codes::unmanaged;
 use super::model::Model;
 use super::validation::Input;
 use super::wire::{self, ApiError};
-use super::{access_codes, action_attempts, admin, devices, events, Shared};
+use super::{
+    access_codes, action_attempts, admin, devices, events, webhook_routes, workspaces, Shared,
+};
 
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
@@ -30,6 +33,21 @@ enum Route {
     List,
     ActionAttemptGet,
     EventsList,
+    GenerateCode,
+    GetTimeline,
+    PullBackup,
+    UnmanagedList,
+    UnmanagedGet,
+    UnmanagedUpdate,
+    UnmanagedDelete,
+    UnmanagedConvert,
+    SimulateUnmanaged,
+    WorkspacesGet,
+    WebhooksCreate,
+    WebhooksList,
+    WebhooksGet,
+    WebhooksUpdate,
+    WebhooksDelete,
 }
 
 impl Route {
@@ -46,6 +64,21 @@ impl Route {
             "/access_codes/list" => Route::List,
             "/action_attempts/get" => Route::ActionAttemptGet,
             "/events/list" => Route::EventsList,
+            "/access_codes/generate_code" => Route::GenerateCode,
+            "/access_codes/get_timeline" => Route::GetTimeline,
+            "/access_codes/pull_backup_access_code" => Route::PullBackup,
+            "/access_codes/unmanaged/list" => Route::UnmanagedList,
+            "/access_codes/unmanaged/get" => Route::UnmanagedGet,
+            "/access_codes/unmanaged/update" => Route::UnmanagedUpdate,
+            "/access_codes/unmanaged/delete" => Route::UnmanagedDelete,
+            "/access_codes/unmanaged/convert_to_managed" => Route::UnmanagedConvert,
+            "/access_codes/simulate/create_unmanaged_access_code" => Route::SimulateUnmanaged,
+            "/workspaces/get" => Route::WorkspacesGet,
+            "/webhooks/create" => Route::WebhooksCreate,
+            "/webhooks/list" => Route::WebhooksList,
+            "/webhooks/get" => Route::WebhooksGet,
+            "/webhooks/update" => Route::WebhooksUpdate,
+            "/webhooks/delete" => Route::WebhooksDelete,
             _ => return None,
         })
     }
@@ -63,10 +96,23 @@ impl Route {
                 &[Method::POST, Method::PATCH],
                 "only POST or PATCH accepted",
             ),
-            Route::Delete => (
+            Route::Delete | Route::UnmanagedDelete => (
                 &[Method::POST, Method::DELETE],
                 "only POST or DELETE accepted",
             ),
+            Route::UnmanagedUpdate => (
+                &[Method::POST, Method::PATCH],
+                "only POST or PATCH accepted",
+            ),
+            // The writes the OpenAPI gives POST alone.
+            Route::GenerateCode
+            | Route::GetTimeline
+            | Route::PullBackup
+            | Route::UnmanagedConvert
+            | Route::SimulateUnmanaged
+            | Route::WebhooksCreate
+            | Route::WebhooksUpdate
+            | Route::WebhooksDelete => (&[Method::POST], "only POST accepted"),
             _ => (&[Method::GET, Method::POST], "only GET or POST accepted"),
         }
     }
@@ -119,6 +165,21 @@ async fn dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             Route::List => access_codes::list(m, &ws, input),
             Route::ActionAttemptGet => action_attempts::get(m, &ws, input),
             Route::EventsList => events::list(m, &ws, input),
+            Route::GenerateCode => access_codes::generate_code(m, &ws, now, input),
+            Route::GetTimeline => access_codes::get_timeline(m, &ws, input),
+            Route::PullBackup => access_codes::pull_backup_access_code(m, &ws, now, input),
+            Route::UnmanagedList => unmanaged::list(m, &ws, input),
+            Route::UnmanagedGet => unmanaged::get(m, &ws, input),
+            Route::UnmanagedUpdate => unmanaged::update(m, &ws, now, input),
+            Route::UnmanagedDelete => unmanaged::delete(m, &ws, now, input),
+            Route::UnmanagedConvert => unmanaged::convert_to_managed(m, &ws, now, input),
+            Route::SimulateUnmanaged => unmanaged::simulate_create(m, &ws, now, input),
+            Route::WorkspacesGet => workspaces::get(m, &ws),
+            Route::WebhooksCreate => webhook_routes::create(m, &ws, now, input),
+            Route::WebhooksList => webhook_routes::list(m, &ws),
+            Route::WebhooksGet => webhook_routes::get(m, &ws, input),
+            Route::WebhooksUpdate => webhook_routes::update(m, &ws, input),
+            Route::WebhooksDelete => webhook_routes::delete(m, &ws, input),
         }
     });
     match result {

@@ -1,4 +1,4 @@
-//! The two seeded workspaces and their locks (deterministic ids; see the README's seed table).
+//! The three seeded workspaces (the third empty) and their locks (deterministic ids; see the README's seed table).
 
 use chrono::{Duration, TimeZone, Utc};
 
@@ -6,6 +6,8 @@ use super::model::{Device, Issue, Model, Time, Workspace};
 
 pub(crate) const WORKSPACE_1: &str = "seed_workspace_1";
 pub(crate) const WORKSPACE_2: &str = "seed_workspace_2";
+/// A workspace with no devices and no events: what a brand-new Seam workspace looks like.
+pub(crate) const WORKSPACE_3: &str = "seed_workspace_3";
 
 fn seed_time(n: i64) -> Time {
     Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
@@ -47,6 +49,7 @@ fn lock(l: Lock, n: i64) -> Device {
         max_active_codes_supported: l.lengths.map(|_| 20),
         can_program_online_access_codes: true,
         can_program_offline_access_codes: false,
+        supports_backup_pool: false,
         errors: Vec::new(),
         warnings: Vec::new(),
         native_scheduling: false,
@@ -141,6 +144,20 @@ fn locks() -> Vec<Device> {
     add(Lock { id: "ws2_patio", workspace: ws2, device_type: "nuki_lock", manufacturer: "nuki",
         name: "WS2 Patio", display_name: "Patio", appearance: "WS2 Patio",
         account: ws2acct, lengths: Some(&[4, 5, 6]), constraints: &[] }, &none);
+    // Added after the others so that earlier locks keep their order and creation times.
+    add(Lock { id: "ws1_lock_offline_only", workspace: ws1, device_type: "igloohome_lock", manufacturer: "igloohome",
+        name: "Cabin (offline codes only)", display_name: "Cabin", appearance: "Cabin (offline codes only)",
+        account: harness, lengths: Some(&[7, 8, 9]), constraints: &["cannot_specify_pin_code"] }, &|d| {
+            d.can_program_online_access_codes = false;
+            d.can_program_offline_access_codes = true;
+        });
+    add(Lock { id: "ws1_lock_online_offline", workspace: ws1, device_type: "igloohome_lock", manufacturer: "igloohome",
+        name: "Guest Suite (online and offline codes, backup pool)", display_name: "Guest Suite",
+        appearance: "Guest Suite (online and offline codes, backup pool)", account: harness,
+        lengths: Some(FOUR_TO_EIGHT), constraints: &[] }, &|d| {
+            d.can_program_offline_access_codes = true;
+            d.supports_backup_pool = true;
+        });
     out
 }
 
@@ -149,10 +166,17 @@ pub(crate) fn seeded_model(set_delay: Duration) -> Model {
     m.workspaces.push(Workspace {
         workspace_id: WORKSPACE_1.into(),
         api_key: "seam_apikey1_token".into(),
+        name: "Seed Workspace 1".into(),
     });
     m.workspaces.push(Workspace {
         workspace_id: WORKSPACE_2.into(),
         api_key: "seam_apikey2_token".into(),
+        name: "Seed Workspace 2".into(),
+    });
+    m.workspaces.push(Workspace {
+        workspace_id: WORKSPACE_3.into(),
+        api_key: "seam_apikey3_token".into(),
+        name: "Empty Workspace".into(),
     });
     m.devices = locks();
     m

@@ -11,6 +11,7 @@ use super::error::GatewayResult;
 use super::issue::{self, SeamIssueError, SeamIssueWarning};
 use super::linked_code_group::LinkedCodeGroup;
 use super::scalars::DateTime;
+use super::timeline::{timeline, TimelineEventConnection};
 use crate::seam::{wire, CodeStatus};
 
 /// Whether a code works until removed or only within a window.
@@ -260,5 +261,19 @@ impl AccessCode {
     /// The Seam workspace the code belongs to.
     async fn workspace_id(&self) -> Option<ID> {
         self.0.workspace_id.clone().map(ID)
+    }
+    /// What happened to the code, oldest first, a page at a time (Seam's
+    /// `access_codes/get_timeline`; at most 200 per page).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many events to return (1 to 200, default 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return events after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
+        after: Option<String>,
+    ) -> Result<TimelineEventConnection> {
+        let page = PageArgs::new(first, after)?;
+        Ok(timeline(ctx, &self.0.access_code_id, page).await?)
     }
 }

@@ -152,6 +152,12 @@ impl PageArgs {
         Ok(Self { first, after })
     }
 
+    /// The upstream cursor inside `after`, if any (for list endpoints whose cursors the gateway
+    /// makes itself and must check before calling Seam).
+    pub(super) fn upstream_cursor(&self) -> Option<&str> {
+        self.after.as_ref().and_then(|c| c.page.as_deref())
+    }
+
     /// How many items were asked for.
     pub(super) fn first(&self) -> u64 {
         self.first as u64

@@ -55,7 +55,13 @@ fn rule(type_name: &str, field: &str) -> Rule {
         ("Query", "device" | "accessCode") => Rule::Batched(1),
         ("Query", "devices" | "accessCodes") => Rule::Connection,
         ("Query", "linkedCodeGroup") => Rule::Batched(LINKED_GROUP_CALLS),
-        ("Query", "actionAttempt") => Rule::Each(1),
+        ("Query", "actionAttempt" | "workspace" | "unmanagedAccessCode") => Rule::Each(1),
+        // The device (to check it takes custom PINs) + generate_code.
+        ("Query", "generateCode") => Rule::Each(2),
+        ("Query", "unmanagedAccessCodes") => Rule::Connection,
+        ("Device", "unmanagedAccessCodes") => Rule::Connection,
+        ("AccessCode", "timeline") => Rule::Connection,
+        ("UnmanagedAccessCode", "device") => Rule::Batched(1),
         ("Device", "accessCodes") => Rule::Connection,
         ("AccessCode", "device") => Rule::Batched(1),
         ("AccessCode", "linkedCodeGroup") => Rule::Batched(LINKED_GROUP_CALLS),
@@ -68,6 +74,10 @@ fn rule(type_name: &str, field: &str) -> Rule {
         ("Mutation", "updateAccessCode") => Rule::Each(4),
         ("Mutation", "updateLinkedCodeGroup") => Rule::Each(2 * LINKED_GROUP_CALLS + 1),
         ("Mutation", "deleteAccessCode") => Rule::Each(1),
+        // Read + pull; read + convert + re-read; read + delete.
+        ("Mutation", "pullBackupAccessCode") => Rule::Each(2),
+        ("Mutation", "convertUnmanagedAccessCode") => Rule::Each(3),
+        ("Mutation", "deleteUnmanagedAccessCode") => Rule::Each(2),
         _ => Rule::Free,
     }
 }

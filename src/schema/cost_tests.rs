@@ -64,3 +64,27 @@ async fn should_charge_the_pages_a_cursor_forces() {
     let query = r#"query($after: String) { devices(first: 500, after: $after) { nodes { id } } }"#;
     assert_eq!(estimate(query, json!({ "after": cursor })).await, 501);
 }
+
+#[tokio::test]
+async fn should_charge_the_new_surface_like_the_rest() {
+    // A page of codes, each with a page of its timeline.
+    let timelines =
+        r#"{accessCodes(deviceId:"d",first:5){nodes{timeline(first:3){nodes{eventType}}}}}"#;
+    assert_eq!(estimate(timelines, json!({})).await, 1 + 5);
+    // A page of unmanaged codes with their devices in one batch.
+    let unmanaged = r#"{unmanagedAccessCodes(deviceId:"d"){nodes{device{id}}}}"#;
+    assert_eq!(estimate(unmanaged, json!({})).await, 1 + 1);
+    assert_eq!(
+        estimate(
+            r#"{workspace{id} generateCode(deviceId:"d"){code}}"#,
+            json!({})
+        )
+        .await,
+        1 + 2
+    );
+    let pull = r#"mutation{pullBackupAccessCode(input:{accessCodeId:"c"}){backupAccessCode{id}}}"#;
+    assert_eq!(estimate(pull, json!({})).await, 2);
+    let convert =
+        r#"mutation{convertUnmanagedAccessCode(input:{accessCodeId:"c"}){accessCode{device{id}}}}"#;
+    assert_eq!(estimate(convert, json!({})).await, 3 + 1);
+}

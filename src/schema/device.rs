@@ -8,6 +8,7 @@ use super::access_code::{list_access_codes, AccessCodeConnection};
 use super::connection::{connection, PageArgs};
 use super::issue::{self, SeamIssueError, SeamIssueWarning};
 use super::scalars::DateTime;
+use super::unmanaged_access_code::{list_unmanaged, UnmanagedAccessCodeConnection};
 use crate::seam::wire;
 
 /// A device connected to Seam, usually a smart lock.
@@ -82,6 +83,13 @@ impl Device {
     async fn can_program_offline_access_codes(&self) -> bool {
         self.0.can_program_offline_access_codes.unwrap_or(false)
     }
+    /// Whether the lock keeps a pool of backup codes (`useBackupAccessCodePool` on create).
+    async fn supports_backup_access_code_pool(&self) -> bool {
+        self.0
+            .properties
+            .supports_backup_access_code_pool
+            .unwrap_or(false)
+    }
     /// Seam's capability flags, e.g. `access_code`, `lock`, `battery`.
     async fn capabilities_supported(&self) -> &[String] {
         &self.0.capabilities_supported
@@ -140,5 +148,19 @@ impl Device {
     ) -> Result<AccessCodeConnection> {
         let page = PageArgs::new(first, after)?;
         Ok(list_access_codes(ctx, Some(self.0.device_id.clone()), None, page).await?)
+    }
+    /// PINs set on this lock outside Seam, a page at a time (one `access_codes/unmanaged/list` per
+    /// page).
+    async fn unmanaged_access_codes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many codes to return (1 to 500, default 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return codes after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
+        after: Option<String>,
+    ) -> Result<UnmanagedAccessCodeConnection> {
+        let page = PageArgs::new(first, after)?;
+        Ok(list_unmanaged(ctx, self.0.device_id.clone(), page).await?)
     }
 }

@@ -17,8 +17,11 @@ mod operation;
 mod query;
 mod scalars;
 mod subscription;
+mod timeline;
+mod unmanaged_access_code;
 mod validate;
 mod validated;
+mod workspace;
 
 use async_graphql::{SDLExportOptions, Schema};
 

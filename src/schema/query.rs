@@ -1,6 +1,6 @@
 //! Query root.
 
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
 use super::access_code::{list_access_codes, AccessCode, AccessCodeConnection};
 use super::action_attempt::ActionAttempt;
@@ -9,12 +9,27 @@ use super::context::{scope, services};
 use super::device::{Device, DeviceConnection};
 use super::error::GatewayError;
 use super::linked_code_group::LinkedCodeGroup;
+use super::unmanaged_access_code::{
+    list_unmanaged, UnmanagedAccessCode, UnmanagedAccessCodeConnection,
+};
 use super::validate;
+use super::workspace::Workspace;
 use crate::seam::wire::DeviceListRequest;
+
+/// A PIN Seam suggests for a lock.
+#[derive(SimpleObject)]
+pub(super) struct GeneratedCode {
+    /// The lock the PIN is for.
+    pub device_id: ID,
+    /// The PIN: digits, of a length and form the lock accepts. Not reserved: pass it as `code` to
+    /// `createAccessCode` to use it.
+    pub code: String,
+}
 
 pub struct QueryRoot;
 
-/// Read devices, access codes, linked code groups and action attempts.
+/// Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+/// workspace; suggest PINs.
 #[Object(name = "Query")]
 impl QueryRoot {
     /// One device by id. Null with a NOT_FOUND error if this API key cannot see it.
@@ -141,5 +156,64 @@ impl QueryRoot {
             .action_attempt(&scope.key, &id)
             .await?;
         Ok(Some(ActionAttempt(attempt)))
+    }
+
+    /// The Seam workspace the API key acts in (Seam's `workspaces/get`).
+    async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
+        let scope = scope(ctx)?;
+        let workspace = services(ctx)?.workspaces.current(&scope.key).await?;
+        Ok(Workspace(workspace))
+    }
+
+    /// A PIN that fits the lock's lengths and PIN rules, for UIs that suggest one (Seam's
+    /// `access_codes/generate_code`). Nothing is created or reserved.
+    async fn generate_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The lock the PIN is for.")] device_id: ID,
+    ) -> Result<GeneratedCode> {
+        let device_id = validate::id("deviceId", &device_id)?;
+        let scope = scope(ctx)?;
+        let pin = services(ctx)?
+            .access_codes
+            .generate_code(&scope.key, &device_id)
+            .await?;
+        Ok(GeneratedCode {
+            device_id: ID(device_id),
+            code: pin.as_str().to_owned(),
+        })
+    }
+
+    /// One unmanaged code (a PIN set on a lock outside Seam) by id. Null with a NOT_FOUND error if
+    /// this API key cannot see it.
+    async fn unmanaged_access_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Seam access code id of the unmanaged code.")] id: ID,
+    ) -> Result<Option<UnmanagedAccessCode>> {
+        let id = validate::id("id", &id)?;
+        let scope = scope(ctx)?;
+        let code = services(ctx)?
+            .access_codes
+            .unmanaged(&scope.key, &id)
+            .await?;
+        Ok(Some(UnmanagedAccessCode(std::sync::Arc::new(code))))
+    }
+
+    /// The unmanaged codes (PINs set outside Seam) of one device, a page at a time (Seam's
+    /// `access_codes/unmanaged/list`).
+    async fn unmanaged_access_codes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The device whose unmanaged codes to list.")] device_id: ID,
+        #[graphql(desc = "How many codes to return (1 to 500, default 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return codes after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
+        after: Option<String>,
+    ) -> Result<UnmanagedAccessCodeConnection> {
+        let page = PageArgs::new(first, after)?;
+        let device_id = validate::id("deviceId", &device_id)?;
+        Ok(list_unmanaged(ctx, device_id, page).await?)
     }
 }

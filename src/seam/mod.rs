@@ -342,6 +342,139 @@ impl SeamClient {
         let r: EventListResponse = self.call(key, "/events/list", request).await?;
         Ok(r.events)
     }
+
+    /// A PIN Seam suggests for the device (`access_codes/generate_code`). The PIN is a secret: it
+    /// is returned, never logged.
+    pub async fn generate_code(
+        &self,
+        key: &ApiKey,
+        device_id: &str,
+    ) -> Result<GeneratedCode, SeamError> {
+        let r: GenerateCodeResponse = self
+            .call(
+                key,
+                "/access_codes/generate_code",
+                &json!({ "device_id": device_id }),
+            )
+            .await?;
+        Ok(r.generated_code)
+    }
+
+    /// Takes a backup code from the device's pool for a time-bound code.
+    pub async fn pull_backup_access_code(
+        &self,
+        key: &ApiKey,
+        access_code_id: &str,
+    ) -> Result<PullBackupResponse, SeamError> {
+        self.call(
+            key,
+            "/access_codes/pull_backup_access_code",
+            &json!({ "access_code_id": access_code_id }),
+        )
+        .await
+    }
+
+    /// One page of a code's timeline.
+    pub async fn get_timeline(
+        &self,
+        key: &ApiKey,
+        request: &TimelineRequest,
+    ) -> Result<TimelineResponse, SeamError> {
+        self.call(key, "/access_codes/get_timeline", request).await
+    }
+
+    pub async fn list_unmanaged(
+        &self,
+        key: &ApiKey,
+        request: &UnmanagedListRequest,
+    ) -> Result<UnmanagedListResponse, SeamError> {
+        self.call(key, "/access_codes/unmanaged/list", request)
+            .await
+    }
+
+    pub async fn get_unmanaged(
+        &self,
+        key: &ApiKey,
+        access_code_id: &str,
+    ) -> Result<UnmanagedAccessCode, SeamError> {
+        let r: UnmanagedResponse = self
+            .call(
+                key,
+                "/access_codes/unmanaged/get",
+                &json!({ "access_code_id": access_code_id }),
+            )
+            .await?;
+        Ok(r.access_code)
+    }
+
+    pub async fn convert_to_managed(
+        &self,
+        key: &ApiKey,
+        request: &ConvertToManagedRequest,
+    ) -> Result<(), SeamError> {
+        let _: serde_json::Value = self
+            .call(key, "/access_codes/unmanaged/convert_to_managed", request)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_unmanaged(
+        &self,
+        key: &ApiKey,
+        access_code_id: &str,
+    ) -> Result<Option<ActionAttempt>, SeamError> {
+        let r: ActionAttemptResponse = self
+            .call(
+                key,
+                "/access_codes/unmanaged/delete",
+                &json!({ "access_code_id": access_code_id }),
+            )
+            .await?;
+        Ok(r.action_attempt)
+    }
+
+    /// The workspace the key acts in.
+    pub async fn get_workspace(&self, key: &ApiKey) -> Result<Workspace, SeamError> {
+        let r: WorkspaceResponse = self.call(key, "/workspaces/get", &json!({})).await?;
+        Ok(r.workspace)
+    }
+
+    pub async fn list_webhooks(&self, key: &ApiKey) -> Result<Vec<Webhook>, SeamError> {
+        let r: WebhookListResponse = self.call(key, "/webhooks/list", &json!({})).await?;
+        Ok(r.webhooks)
+    }
+
+    pub async fn create_webhook(
+        &self,
+        key: &ApiKey,
+        request: &WebhookCreateRequest,
+    ) -> Result<Webhook, SeamError> {
+        let r: WebhookResponse = self.call(key, "/webhooks/create", request).await?;
+        Ok(r.webhook)
+    }
+
+    pub async fn get_webhook(&self, key: &ApiKey, webhook_id: &str) -> Result<Webhook, SeamError> {
+        let r: WebhookResponse = self
+            .call(key, "/webhooks/get", &json!({ "webhook_id": webhook_id }))
+            .await?;
+        Ok(r.webhook)
+    }
+
+    pub async fn update_webhook(
+        &self,
+        key: &ApiKey,
+        webhook_id: &str,
+        event_types: &[String],
+    ) -> Result<(), SeamError> {
+        let _: serde_json::Value = self
+            .call(
+                key,
+                "/webhooks/update",
+                &json!({ "webhook_id": webhook_id, "event_types": event_types }),
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 /// Why a request failed in transit, in words an operator can act on (refused: nothing listens at

@@ -5,6 +5,8 @@ pub(crate) mod access_codes;
 pub(crate) mod devices;
 pub(crate) mod idempotency;
 pub(crate) mod linked_groups;
+pub(crate) mod webhooks;
+pub(crate) mod workspaces;
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use crate::seam::SeamClient;
 use access_codes::AccessCodeService;
 use devices::DeviceService;
 use linked_groups::LinkedGroupService;
+use workspaces::WorkspaceService;
 
 /// How long the gateway remembers the members of a linked group it created or found.
 const GROUP_INDEX_TTL: Duration = Duration::from_secs(3600);
@@ -32,6 +35,7 @@ pub struct ServiceSet {
     pub(crate) devices: DeviceService,
     pub(crate) access_codes: AccessCodeService,
     pub(crate) linked_groups: LinkedGroupService,
+    pub(crate) workspaces: WorkspaceService,
 }
 
 impl Services {
@@ -44,8 +48,10 @@ impl Services {
             devices.clone(),
             LinkedGroupIndex::new(GROUP_INDEX_TTL, GROUP_INDEX_CAPACITY),
         );
+        let workspaces = WorkspaceService::new(client.clone());
         Self(Arc::new(ServiceSet {
             client,
+            workspaces,
             devices,
             access_codes,
             linked_groups,

@@ -227,3 +227,57 @@ async fn should_log_one_line_per_operation_with_its_outcome_calls_and_request_id
         "{failed:#}"
     );
 }
+
+/// Whether `pin` appears in `text` as a token of its own (not inside a longer run of digits).
+fn contains_token(text: &str, pin: &str) -> bool {
+    text.match_indices(pin).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + pin.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+#[tokio::test]
+async fn should_keep_generated_and_backup_pins_out_of_every_log_line() {
+    let logs = captured();
+    let t = TestGateway::start().await;
+    let r = t
+        .gql(
+            "{ generateCode(deviceId: \"harness_lock_6digit\") { code } }",
+            json!({}),
+        )
+        .await;
+    let generated = data(&r)["generateCode"]["code"]
+        .as_str()
+        .expect("pin")
+        .to_owned();
+    let r = t
+        .gql(
+            "mutation($s: DateTime, $e: DateTime) { createAccessCode(input: {deviceId: \"ws1_lock_online_offline\", preferredCodeLength: 8, startsAt: $s, endsAt: $e, useBackupAccessCodePool: true}) { accessCode { id } } }",
+            json!({"s": t.at(1), "e": t.at(5)}),
+        )
+        .await;
+    let id = data(&r)["createAccessCode"]["accessCode"]["id"].clone();
+    let r = t
+        .gql(
+            "mutation($id: ID!) { pullBackupAccessCode(input: {accessCodeId: $id}) { backupAccessCode { code } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let backup = data(&r)["pullBackupAccessCode"]["backupAccessCode"]["code"]
+        .as_str()
+        .expect("pin")
+        .to_owned();
+
+    let text = String::from_utf8_lossy(&logs.lock().expect("log buffer")).into_owned();
+    assert!(
+        text.contains("backup access code pulled"),
+        "nothing was captured, so nothing was checked"
+    );
+    for pin in [generated, backup] {
+        assert!(
+            !contains_token(&text, &pin),
+            "the PIN {pin} appears in the logs"
+        );
+    }
+}

@@ -8,7 +8,7 @@ async fn should_list_workspace_devices_page_by_page() {
     let all = env.post("/devices/list", json!({})).await;
     assert_eq!(all.status, 200);
     let devices = all.body["devices"].as_array().unwrap();
-    assert_eq!(devices.len(), 11);
+    assert_eq!(devices.len(), 13);
     assert_eq!(devices[0]["device_id"], "august_device_1");
     assert!(devices
         .iter()

@@ -9,10 +9,14 @@ mod events;
 mod fault_proxy;
 mod lifecycle;
 mod linked;
+mod offline_backup;
 #[path = "../kit/mod.rs"]
 mod support;
+mod timeline;
 mod transport;
+mod unmanaged;
 mod webhooks;
+mod workspaces_webhooks;
 
 use std::time::Duration;
 

@@ -53,6 +53,7 @@ pub(crate) fn create_multiple(
             starts_at: fields.starts_at,
             ends_at: fields.ends_at,
             common_code_key: common_code_key.clone(),
+            options: Default::default(),
         };
         let idx = insert_code(m, now, new_code);
         out.push(wire::access_code_json(&m.codes[idx]));

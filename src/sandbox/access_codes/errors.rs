@@ -26,6 +26,38 @@ pub(super) fn capability_check(d: &Device) -> Result<(), ApiError> {
     .with_data(json!({ "device_id": d.device_id })))
 }
 
+/// Error type for an offline code on a device whose `can_program_offline_access_codes` is false.
+const CANNOT_PROGRAM_OFFLINE: &str = "device_cannot_program_offline_access_codes";
+/// Error type for `use_backup_access_code_pool` on a device without a pool.
+const NO_BACKUP_POOL: &str = "backup_access_code_pool_not_supported";
+
+pub(super) fn offline_capability_check(d: &Device) -> Result<(), ApiError> {
+    if d.can_program_offline_access_codes {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        CANNOT_PROGRAM_OFFLINE,
+        format!("Device {} cannot program offline access codes", d.device_id),
+    )
+    .with_data(json!({ "device_id": d.device_id })))
+}
+
+pub(super) fn backup_pool_check(d: &Device) -> Result<(), ApiError> {
+    if d.supports_backup_pool {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        NO_BACKUP_POOL,
+        format!(
+            "Device {} does not support a backup access code pool",
+            d.device_id
+        ),
+    )
+    .with_data(json!({ "device_id": d.device_id })))
+}
+
 /// A `code` field error, reported with whatever else the input collected.
 pub(super) fn bad_code(input: &mut Input, problem: String) -> ApiError {
     input.field_error("code", problem);

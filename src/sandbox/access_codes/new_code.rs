@@ -14,6 +14,16 @@ pub(super) struct NewCode<'a> {
     pub(super) starts_at: Option<Time>,
     pub(super) ends_at: Option<Time>,
     pub(super) common_code_key: Option<String>,
+    /// Offline-code and backup-pool options (all false for plain online codes).
+    pub(super) options: CodeOptions,
+}
+
+/// What only some codes are: offline, one-time, backed by the lock's pool.
+#[derive(Clone, Copy, Default)]
+pub(super) struct CodeOptions {
+    pub(super) is_offline: bool,
+    pub(super) is_one_time_use: bool,
+    pub(super) backup_available: bool,
 }
 
 /// Stores a code, plans its lifecycle and emits `access_code.created`. Returns its index.
@@ -37,6 +47,12 @@ pub(super) fn insert_code(m: &mut Model, now: Time, n: NewCode<'_>) -> usize {
         failed_once: false,
         set_attempt: None,
         delete_attempt: None,
+        is_managed: true,
+        is_offline: n.options.is_offline,
+        is_one_time_use: n.options.is_one_time_use,
+        backup_available: n.options.backup_available,
+        pulled_backup_access_code_id: None,
+        is_backup: false,
     };
     tracing::debug!(access_code_id = %code.access_code_id, device_id = %code.device_id, "sandbox code created");
     m.codes.push(code);

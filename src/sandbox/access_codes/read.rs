@@ -18,7 +18,7 @@ pub(crate) fn get(m: &Model, ws: &str, mut input: Input) -> Result<Value, ApiErr
         (None, Some(d), Some(c)) => m
             .codes
             .iter()
-            .find(|x| x.workspace_id == ws && &x.device_id == d && &x.code == c),
+            .find(|x| x.workspace_id == ws && x.is_managed && &x.device_id == d && &x.code == c),
         _ => {
             input
                 .refine("Either \"access_code_id\" OR \"code\" and \"device_id\" must be provided");
@@ -46,7 +46,7 @@ pub(crate) fn list(m: &Model, ws: &str, mut input: Input) -> Result<Value, ApiEr
     let mut codes: Vec<&AccessCode> = m
         .codes
         .iter()
-        .filter(|c| c.workspace_id == ws)
+        .filter(|c| c.workspace_id == ws && c.is_managed)
         .filter(|c| device_id.as_ref().is_none_or(|d| &c.device_id == d))
         .filter(|c| {
             ids.as_ref()

@@ -14,6 +14,10 @@ pub(crate) enum EventType {
     CodeFailedToSetOnDevice,
     CodeDelayInSettingOnDevice,
     CodeDeleted,
+    BackupCodePulled,
+    UnmanagedCreated,
+    UnmanagedConvertedToManaged,
+    UnmanagedRemoved,
     DeviceRemoved,
 }
 
@@ -46,6 +50,10 @@ pub(crate) enum EventDetail {
     None,
     /// The code's PIN at the time.
     Pin(String),
+    /// A backup code was pulled for the code.
+    BackupPulled {
+        backup_access_code_id: String,
+    },
     /// The lifecycle moved the code from one status to another.
     StatusChanged {
         from: Status,

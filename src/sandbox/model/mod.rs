@@ -12,7 +12,8 @@ use chrono::Duration;
 
 pub(crate) use events::{Change, Event, EventDetail, EventType};
 pub(crate) use records::{
-    AccessCode, ActionAttempt, AttemptError, AttemptStatus, Device, Issue, Status, Time, Workspace,
+    AccessCode, ActionAttempt, AttemptError, AttemptStatus, Device, Issue, Status, Time,
+    WebhookRegistration, Workspace,
 };
 pub(crate) use timers::{Step, TimerKind, Timers};
 
@@ -28,6 +29,8 @@ pub(crate) struct Model {
     pub(crate) set_delay: Duration,
     /// Events not yet handed to the webhook queue.
     pub(crate) outbox: Vec<Event>,
+    /// Webhook registrations of every workspace, in creation order.
+    pub(crate) webhooks: Vec<WebhookRegistration>,
 }
 
 impl Model {
@@ -41,6 +44,7 @@ impl Model {
             timers: Timers::default(),
             set_delay,
             outbox: Vec::new(),
+            webhooks: Vec::new(),
         }
     }
 
@@ -78,10 +82,22 @@ impl Model {
         true
     }
 
+    /// A managed code of the workspace (unmanaged codes are reached through `unmanaged_index`).
     pub(crate) fn code_index(&self, workspace_id: &str, access_code_id: &str) -> Option<usize> {
-        self.codes
-            .iter()
-            .position(|c| c.access_code_id == access_code_id && c.workspace_id == workspace_id)
+        self.codes.iter().position(|c| {
+            c.access_code_id == access_code_id && c.workspace_id == workspace_id && c.is_managed
+        })
+    }
+
+    /// An unmanaged code of the workspace.
+    pub(crate) fn unmanaged_index(
+        &self,
+        workspace_id: &str,
+        access_code_id: &str,
+    ) -> Option<usize> {
+        self.codes.iter().position(|c| {
+            c.access_code_id == access_code_id && c.workspace_id == workspace_id && !c.is_managed
+        })
     }
 
     pub(crate) fn code_index_any(&self, access_code_id: &str) -> Option<usize> {

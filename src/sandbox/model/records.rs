@@ -7,6 +7,26 @@ pub(crate) type Time = DateTime<Utc>;
 pub(crate) struct Workspace {
     pub(crate) workspace_id: String,
     pub(crate) api_key: String,
+    pub(crate) name: String,
+}
+
+/// A webhook registration (`/webhooks/create`): where to POST the workspace's events, and which.
+#[derive(Clone)]
+pub(crate) struct WebhookRegistration {
+    pub(crate) webhook_id: String,
+    pub(crate) workspace_id: String,
+    pub(crate) url: String,
+    /// Event types to deliver; `*` for all.
+    pub(crate) event_types: Vec<String>,
+    /// `whsec_<base64>`, returned to the client that registered it.
+    pub(crate) secret: String,
+    pub(crate) created_at: Time,
+}
+
+impl WebhookRegistration {
+    pub(crate) fn wants(&self, event_type: &str) -> bool {
+        self.event_types.iter().any(|t| t == "*" || t == event_type)
+    }
 }
 
 /// A device-level error or warning (`error_code`/`warning_code`, message, created_at).
@@ -38,6 +58,8 @@ pub(crate) struct Device {
     pub(crate) max_active_codes_supported: Option<u32>,
     pub(crate) can_program_online_access_codes: bool,
     pub(crate) can_program_offline_access_codes: bool,
+    /// The lock keeps pre-programmed backup codes (`properties.supports_backup_access_code_pool`).
+    pub(crate) supports_backup_pool: bool,
     pub(crate) errors: Vec<Issue>,
     pub(crate) warnings: Vec<Issue>,
     /// Natively scheduled codes: preloaded ahead of `starts_at`, activated by the lock itself.
@@ -78,6 +100,18 @@ pub(crate) struct AccessCode {
     pub(crate) set_attempt: Option<String>,
     /// The DELETE_ACCESS_CODE attempt that completes when the code is gone.
     pub(crate) delete_attempt: Option<String>,
+    /// False for a PIN set on the lock outside Seam (an unmanaged code).
+    pub(crate) is_managed: bool,
+    /// An offline (algorithmic) code.
+    pub(crate) is_offline: bool,
+    /// An offline code that works once.
+    pub(crate) is_one_time_use: bool,
+    /// Created with `use_backup_access_code_pool` on a lock with a pool, and not yet pulled.
+    pub(crate) backup_available: bool,
+    /// The backup code pulled for this one.
+    pub(crate) pulled_backup_access_code_id: Option<String>,
+    /// This code came from a lock's backup pool.
+    pub(crate) is_backup: bool,
 }
 
 impl AccessCode {

@@ -16,11 +16,15 @@ pub(crate) fn event_type_name(event_type: EventType) -> &'static str {
         EventType::CodeFailedToSetOnDevice => "access_code.failed_to_set_on_device",
         EventType::CodeDelayInSettingOnDevice => "access_code.delay_in_setting_on_device",
         EventType::CodeDeleted => "access_code.deleted",
+        EventType::BackupCodePulled => "access_code.backup_access_code_pulled",
+        EventType::UnmanagedCreated => "access_code.unmanaged.created",
+        EventType::UnmanagedConvertedToManaged => "access_code.unmanaged.converted_to_managed",
+        EventType::UnmanagedRemoved => "access_code.unmanaged.removed",
         EventType::DeviceRemoved => "device.removed",
     }
 }
 
-fn description(event_type: EventType) -> &'static str {
+pub(crate) fn description(event_type: EventType) -> &'static str {
     match event_type {
         EventType::CodeCreated => "An access code has been created.",
         EventType::CodeChanged => "An access code has been changed.",
@@ -32,6 +36,12 @@ fn description(event_type: EventType) -> &'static str {
             "There is a delay in setting an access code on the device."
         }
         EventType::CodeDeleted => "An access code has been deleted.",
+        EventType::BackupCodePulled => "A backup access code has been pulled.",
+        EventType::UnmanagedCreated => "An unmanaged access code has been created.",
+        EventType::UnmanagedConvertedToManaged => {
+            "An unmanaged access code has been converted to managed."
+        }
+        EventType::UnmanagedRemoved => "An unmanaged access code has been removed.",
         EventType::DeviceRemoved => "A device has been removed.",
     }
 }
@@ -65,6 +75,11 @@ fn detail_fields(detail: &EventDetail) -> Map<String, Value> {
         EventDetail::None => {}
         EventDetail::Pin(pin) => {
             o.insert("code".into(), json!(pin));
+        }
+        EventDetail::BackupPulled {
+            backup_access_code_id,
+        } => {
+            o.insert("backup_access_code_id".into(), json!(backup_access_code_id));
         }
         EventDetail::StatusChanged { from, to } => {
             let change =

@@ -4,8 +4,8 @@ mod events;
 mod objects;
 mod responses;
 
-pub(crate) use events::{event_json, event_type_name};
-pub(crate) use objects::{access_code_json, attempt_json, device_json};
+pub(crate) use events::{description, event_json, event_type_name};
+pub(crate) use objects::{access_code_json, attempt_json, device_json, unmanaged_code_json};
 pub(crate) use responses::{ok, outage, text, ApiError};
 
 use super::model::Time;

@@ -65,6 +65,10 @@ pub(crate) fn device_json(d: &Device) -> Value {
     if let Some(lengths) = &d.supported_code_lengths {
         props.insert("supported_code_lengths".into(), json!(lengths));
     }
+    if d.supports_backup_pool {
+        props.insert("supports_backup_access_code_pool".into(), json!(true));
+        props.insert("backup_access_code_pool_enabled".into(), json!(true));
+    }
     if let Some(max) = d.max_active_codes_supported {
         props.insert("max_active_codes_supported".into(), json!(max));
     }
@@ -120,10 +124,10 @@ pub(crate) fn access_code_json(c: &AccessCode) -> Value {
         "status": status_name(c.status),
         "errors": code_errors(&c.errors),
         "warnings": warnings(&c.warnings),
-        "is_backup_access_code_available": false,
+        "is_backup_access_code_available": c.backup_available,
         "is_external_modification_allowed": false,
-        "is_one_time_use": false,
-        "is_offline_access_code": false,
+        "is_one_time_use": c.is_one_time_use,
+        "is_offline_access_code": c.is_offline,
         "code": c.code,
         "device_id": c.device_id,
         "name": c.name,
@@ -132,6 +136,39 @@ pub(crate) fn access_code_json(c: &AccessCode) -> Value {
         "common_code_key": c.common_code_key,
         "pending_mutations": [],
         "is_scheduled_on_device": c.is_scheduled_on_device,
+    });
+    if let (Some(s), Some(e)) = (c.starts_at, c.ends_at) {
+        o["starts_at"] = json!(time(s));
+        o["ends_at"] = json!(time(e));
+    }
+    if let Some(id) = &c.pulled_backup_access_code_id {
+        o["pulled_backup_access_code_id"] = json!(id);
+    }
+    if c.is_backup {
+        o["is_backup"] = json!(true);
+    }
+    o
+}
+
+/// An unmanaged code (`unmanaged_access_code`): a PIN set on the lock outside Seam.
+pub(crate) fn unmanaged_code_json(c: &AccessCode) -> Value {
+    let status = if c.status == Status::Set {
+        "set"
+    } else {
+        "unset"
+    };
+    let mut o = json!({
+        "access_code_id": c.access_code_id,
+        "created_at": time(c.created_at),
+        "is_managed": false,
+        "status": status,
+        "errors": code_errors(&c.errors),
+        "warnings": warnings(&c.warnings),
+        "code": c.code,
+        "device_id": c.device_id,
+        "name": c.name,
+        "workspace_id": c.workspace_id,
+        "type": code_type(c.is_time_bound()),
     });
     if let (Some(s), Some(e)) = (c.starts_at, c.ends_at) {
         o["starts_at"] = json!(time(s));

@@ -6,6 +6,25 @@ use crate::schema::access_code::{AccessCode, AccessCodeType};
 use crate::schema::action_attempt::ActionAttempt;
 use crate::schema::linked_code_group::LinkedCodeGroup;
 use crate::schema::scalars::DateTime;
+use crate::services::access_codes::TimeRounding;
+
+/// How far Seam may move an offline code's window to fit what the lock's provider can encode.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MaxTimeRounding {
+    /// Hourly-bound: the window is rounded to whole hours (Seam's `1hour`).
+    OneHour,
+    /// Daily-bound: the window is rounded to whole days (Seam's `1day`).
+    OneDay,
+}
+
+impl From<MaxTimeRounding> for TimeRounding {
+    fn from(r: MaxTimeRounding) -> Self {
+        match r {
+            MaxTimeRounding::OneHour => TimeRounding::Hour,
+            MaxTimeRounding::OneDay => TimeRounding::Day,
+        }
+    }
+}
 
 /// Input of `createAccessCode`.
 #[derive(InputObject)]
@@ -22,6 +41,21 @@ pub(in crate::schema) struct CreateAccessCodeInput {
     pub starts_at: Option<DateTime>,
     /// End of the window; must be after `startsAt` and in the future.
     pub ends_at: Option<DateTime>,
+    /// Create an offline (algorithmic) code, which the lock accepts without a connection. The lock
+    /// must have `canProgramOfflineAccessCodes: true`; the code must be time-bound, and its PIN is
+    /// chosen by the lock's provider (no `code`).
+    #[graphql(default)]
+    pub is_offline_access_code: bool,
+    /// Offline codes only: how far Seam may round `startsAt`/`endsAt` (hourly- or daily-bound).
+    pub max_time_rounding: Option<MaxTimeRounding>,
+    /// Offline codes only: the PIN works once.
+    #[graphql(default)]
+    pub is_one_time_use: bool,
+    /// Keep a backup code from the lock's pool ready for this code, to pull with
+    /// `pullBackupAccessCode` if it fails. Time-bound online codes on locks with
+    /// `supportsBackupAccessCodePool: true` only.
+    #[graphql(default)]
+    pub use_backup_access_code_pool: bool,
     /// Any string unique to this create (a UUID, say). Sending the same create again with the same
     /// key, after a timeout or a lost response, returns the first result instead of making a second
     /// code; with a different input it is refused (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours.
@@ -141,6 +175,58 @@ pub(in crate::schema) struct DeleteAccessCodeInput {
 #[derive(SimpleObject)]
 pub(in crate::schema) struct DeleteAccessCodePayload {
     /// Id of the deleted code. It shows `REMOVING` until the lock has dropped it.
+    pub deleted_access_code_id: ID,
+    /// Seam's action attempt for removing the code from the lock.
+    pub action_attempt: Option<ActionAttempt>,
+}
+
+/// Input of `pullBackupAccessCode`.
+#[derive(InputObject)]
+pub(in crate::schema) struct PullBackupAccessCodeInput {
+    /// The time-bound code (created with `useBackupAccessCodePool: true`) to replace.
+    pub access_code_id: ID,
+}
+
+/// Result of `pullBackupAccessCode`.
+#[derive(SimpleObject)]
+pub(in crate::schema) struct PullBackupAccessCodePayload {
+    /// The original code, with `pulledBackupAccessCodeId` set.
+    pub access_code: AccessCode,
+    /// The backup code now standing in for it: give its PIN to the guest.
+    pub backup_access_code: AccessCode,
+}
+
+/// Input of `convertUnmanagedAccessCode`.
+#[derive(InputObject)]
+pub(in crate::schema) struct ConvertUnmanagedAccessCodeInput {
+    /// The unmanaged code to manage through Seam from now on.
+    pub access_code_id: ID,
+    /// Let changes made outside Seam (e.g. in the lock's app) stand once managed.
+    pub allow_external_modification: Option<bool>,
+    /// Take the code over even if another workspace manages it.
+    pub force: Option<bool>,
+}
+
+/// Result of `convertUnmanagedAccessCode`.
+#[derive(SimpleObject)]
+pub(in crate::schema) struct ConvertUnmanagedAccessCodePayload {
+    /// Id of the converted code (the same id it had as an unmanaged code).
+    pub converted_access_code_id: ID,
+    /// The code as a managed code; null while Seam is still converting it.
+    pub access_code: Option<AccessCode>,
+}
+
+/// Input of `deleteUnmanagedAccessCode`.
+#[derive(InputObject)]
+pub(in crate::schema) struct DeleteUnmanagedAccessCodeInput {
+    /// The unmanaged code to remove from its lock.
+    pub access_code_id: ID,
+}
+
+/// Result of `deleteUnmanagedAccessCode`.
+#[derive(SimpleObject)]
+pub(in crate::schema) struct DeleteUnmanagedAccessCodePayload {
+    /// Id of the deleted code.
     pub deleted_access_code_id: ID,
     /// Seam's action attempt for removing the code from the lock.
     pub action_attempt: Option<ActionAttempt>,

@@ -1,4 +1,5 @@
-//! Mutation root: create, update and delete access codes, singly and as linked groups. Each
+//! Mutation root: create, update and delete access codes, singly and as linked groups; pull backup
+//! codes; convert and delete unmanaged codes. Each
 //! resolver checks its input on its own, hands it to a service (which checks it against the locks
 //! and calls Seam), and shapes the result as a payload.
 
@@ -15,6 +16,7 @@ use super::cost::MAX_GROUP_SIZE;
 use super::error::{GatewayError, GatewayResult};
 use super::linked_code_group::LinkedCodeGroup;
 use super::validate;
+use crate::seam::wire::ConvertToManagedRequest;
 use crate::services::access_codes::{CodeChange, Kind, NewCode};
 use crate::services::linked_groups::{GroupChange, NewLinkedCodes};
 use io::*;
@@ -24,7 +26,8 @@ const MAX_LINKED_DEVICES: usize = MAX_GROUP_SIZE as usize;
 
 pub struct MutationRoot;
 
-/// Create, update and delete access codes, singly and as linked groups.
+/// Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+/// and delete unmanaged codes.
 #[Object(name = "Mutation")]
 impl MutationRoot {
     /// Creates an ongoing (no times) or time-bound (`startsAt` + `endsAt`) PIN code on one lock.
@@ -41,6 +44,10 @@ impl MutationRoot {
             code,
             preferred_code_length,
             window: validate::window(input.starts_at, input.ends_at)?,
+            is_offline: input.is_offline_access_code,
+            max_time_rounding: input.max_time_rounding.map(Into::into),
+            is_one_time_use: input.is_one_time_use,
+            use_backup_pool: input.use_backup_access_code_pool,
         };
         let idempotency_key = idempotency_key(input.idempotency_key.as_deref())?;
         let created = services(ctx)?
@@ -151,6 +158,63 @@ impl MutationRoot {
             .delete(&scope(ctx)?.key, &id)
             .await?;
         Ok(DeleteAccessCodePayload {
+            deleted_access_code_id: ID(id),
+            action_attempt: attempt.map(ActionAttempt),
+        })
+    }
+
+    /// Pulls a backup code from the lock's pool to stand in for a time-bound code created with
+    /// `useBackupAccessCodePool: true` (Seam's `pull_backup_access_code`).
+    async fn pull_backup_access_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which code to back up.")] input: PullBackupAccessCodeInput,
+    ) -> Result<PullBackupAccessCodePayload> {
+        let id = validate::id("accessCodeId", &input.access_code_id)?;
+        let pulled = services(ctx)?
+            .access_codes
+            .pull_backup(&scope(ctx)?.key, &id)
+            .await?;
+        Ok(PullBackupAccessCodePayload {
+            access_code: pulled.access_code.into(),
+            backup_access_code: pulled.backup_access_code.into(),
+        })
+    }
+
+    /// Makes an unmanaged code (a PIN set outside Seam) a managed access code, keeping its id.
+    async fn convert_unmanaged_access_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which code to convert.")] input: ConvertUnmanagedAccessCodeInput,
+    ) -> Result<ConvertUnmanagedAccessCodePayload> {
+        let id = validate::id("accessCodeId", &input.access_code_id)?;
+        let request = ConvertToManagedRequest {
+            access_code_id: id.clone(),
+            allow_external_modification: input.allow_external_modification,
+            force: input.force,
+        };
+        let converted = services(ctx)?
+            .access_codes
+            .convert_to_managed(&scope(ctx)?.key, request)
+            .await?;
+        Ok(ConvertUnmanagedAccessCodePayload {
+            converted_access_code_id: ID(id),
+            access_code: converted.map(Into::into),
+        })
+    }
+
+    /// Removes an unmanaged code (a PIN set outside Seam) from its lock.
+    async fn delete_unmanaged_access_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to delete.")] input: DeleteUnmanagedAccessCodeInput,
+    ) -> Result<DeleteUnmanagedAccessCodePayload> {
+        let id = validate::id("accessCodeId", &input.access_code_id)?;
+        let attempt = services(ctx)?
+            .access_codes
+            .delete_unmanaged(&scope(ctx)?.key, &id)
+            .await?;
+        Ok(DeleteUnmanagedAccessCodePayload {
             deleted_access_code_id: ID(id),
             action_attempt: attempt.map(ActionAttempt),
         })

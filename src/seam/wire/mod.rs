@@ -74,6 +74,9 @@ pub struct DeviceProperties {
     pub max_active_codes_supported: Option<u32>,
     #[serde(default)]
     pub serial_number: Option<String>,
+    /// The lock keeps a pool of backup codes (`use_backup_access_code_pool` on create).
+    #[serde(default)]
+    pub supports_backup_access_code_pool: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -235,6 +238,108 @@ pub struct ChangedProperty {
     pub from: Option<Value>,
     #[serde(default)]
     pub to: Option<Value>,
+}
+
+/// A PIN set on a lock outside Seam (`unmanaged_access_code`): Seam sees it but does not manage it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct UnmanagedAccessCode {
+    pub access_code_id: String,
+    pub device_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub code: Option<Pin>,
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// `set` or `unset`.
+    #[serde(default)]
+    pub status: CodeStatus,
+    #[serde(default)]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+    #[serde(default)]
+    pub errors: Vec<Issue>,
+    #[serde(default)]
+    pub warnings: Vec<Issue>,
+}
+
+/// One entry of a code's timeline. Its `details` (which may hold the code, PIN included) are not read.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TimelineEvent {
+    pub timeline_event_id: String,
+    pub event_type: String,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub actor: Option<TimelineActor>,
+    #[serde(default)]
+    pub related_resource_ids: Option<RelatedResourceIds>,
+}
+
+/// Who or what caused a timeline event.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TimelineActor {
+    /// `api_key`, `console_user`, `system` or `external`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RelatedResourceIds {
+    #[serde(default)]
+    pub event_id: Option<String>,
+    #[serde(default)]
+    pub action_attempt_id: Option<String>,
+    #[serde(default)]
+    pub device_id: Option<String>,
+    #[serde(default)]
+    pub connected_account_id: Option<String>,
+}
+
+/// The workspace an API key acts in (`workspaces/get`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Workspace {
+    pub workspace_id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub company_name: Option<String>,
+    #[serde(default)]
+    pub is_sandbox: bool,
+    #[serde(default)]
+    pub is_suspended: bool,
+}
+
+/// A webhook registration. `Debug` leaves the signing secret out.
+#[derive(Clone, Deserialize)]
+pub struct Webhook {
+    pub webhook_id: String,
+    pub url: String,
+    #[serde(default)]
+    pub event_types: Vec<String>,
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("webhook_id", &self.webhook_id)
+            .field("url", &self.url)
+            .field("event_types", &self.event_types)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

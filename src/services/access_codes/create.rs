@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::rules;
+use super::rules::{self, TimeRounding};
 use super::AccessCodeService;
 use crate::error::{GatewayError, GatewayResult};
 use crate::seam::wire::{format_time, AccessCode, ActionAttempt, CreateAccessCodeRequest};
@@ -18,6 +18,27 @@ pub(crate) struct NewCode {
     pub(crate) preferred_code_length: Option<u32>,
     /// `(starts_at, ends_at)` for a time-bound code; None for an ongoing one.
     pub(crate) window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// An offline (algorithmic) code, on a lock with `can_program_offline_access_codes`.
+    pub(crate) is_offline: bool,
+    /// For offline codes: how far Seam may round the window.
+    pub(crate) max_time_rounding: Option<TimeRounding>,
+    /// For offline codes: the PIN works once.
+    pub(crate) is_one_time_use: bool,
+    /// Keep a backup code from the lock's pool ready for this (time-bound) code.
+    pub(crate) use_backup_pool: bool,
+}
+
+impl NewCode {
+    fn options(&self) -> rules::CodeOptions<'_> {
+        rules::CodeOptions {
+            is_offline: self.is_offline,
+            max_time_rounding: self.max_time_rounding,
+            is_one_time_use: self.is_one_time_use,
+            use_backup_pool: self.use_backup_pool,
+            time_bound: self.window.is_some(),
+            custom_code: self.code.as_ref(),
+        }
+    }
 }
 
 /// What Seam created.
@@ -43,10 +64,16 @@ impl AccessCodeService {
             .await
     }
 
-    /// Creates the code after checking it against its lock: capability, PIN length and rules.
+    /// Creates the code after checking its options, then it against its lock: capability, PIN
+    /// length and rules.
     async fn create_now(&self, key: &ApiKey, new: NewCode) -> GatewayResult<Created> {
+        rules::check_code_options(&new.options())?;
         let device = self.device(key, &new.device_id).await?;
-        rules::require_online_codes(&device)?;
+        let kind = rules::CodeKind {
+            offline: new.is_offline,
+            backup_pool: new.use_backup_pool,
+        };
+        rules::require_capability(&device, kind)?;
         if let Some(code) = &new.code {
             rules::pin_fits(&device, code)?;
         } else if let Some(len) = new.preferred_code_length {
@@ -65,6 +92,10 @@ impl AccessCodeService {
             preferred_code_length: new.preferred_code_length,
             starts_at: new.window.map(|(s, _)| format_time(&s)),
             ends_at: new.window.map(|(_, e)| format_time(&e)),
+            is_offline_access_code: new.is_offline.then_some(true),
+            max_time_rounding: new.max_time_rounding.map(TimeRounding::as_wire),
+            is_one_time_use: new.is_one_time_use.then_some(true),
+            use_backup_access_code_pool: new.use_backup_pool.then_some(true),
         };
         let created = self.client.create_access_code(key, &request).await;
         // The lock's code count changed, whatever Seam answered.

@@ -1,8 +1,12 @@
 //! Access codes: reading them, and the rules for creating, changing and deleting them. No GraphQL
 //! here: the schema turns its input into these calls and their results into payloads.
 
+mod backup;
 mod create;
+mod generated;
 pub(crate) mod rules;
+mod timeline;
+mod unmanaged;
 mod update;
 
 use std::collections::HashMap;
@@ -16,6 +20,8 @@ use crate::seam::{all_pages, ApiKey, SeamClient, SeamError};
 
 use create::Created;
 pub(crate) use create::NewCode;
+pub(crate) use rules::TimeRounding;
+pub(crate) use timeline::{is_timeline_cursor, MAX_TIMELINE_PAGE};
 pub(crate) use update::{check_window, CodeChange, Kind};
 
 #[derive(Clone)]
@@ -125,7 +131,7 @@ impl AccessCodeService {
     }
 
     /// One code, or NOT_FOUND.
-    async fn by_id(&self, key: &ApiKey, id: &str) -> GatewayResult<Arc<AccessCode>> {
+    pub(crate) async fn by_id(&self, key: &ApiKey, id: &str) -> GatewayResult<Arc<AccessCode>> {
         self.by_ids(key, &[id.to_owned()])
             .await?
             .remove(id)

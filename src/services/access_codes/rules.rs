@@ -66,6 +66,8 @@ fn breaks_constraint(pin: &str, constraint: &str) -> bool {
         "no_all_same_digits" => steps(0),
         "cannot_contain_089" => pin.contains(['0', '8', '9']),
         "cannot_contain_0789" => pin.contains(['0', '7', '8', '9']),
+        // The lock's provider chooses every PIN.
+        "cannot_specify_pin_code" => true,
         _ => false,
     }
 }
@@ -81,27 +83,138 @@ pub(crate) fn describe_lengths(device: &Device) -> String {
     }
 }
 
-/// The device can take online access codes.
+/// The device can take online access codes. A flag Seam leaves out means "cannot" (Seam's own fake
+/// omits it on a thermostat), as `Device.canProgramOnlineAccessCodes` shows it.
 pub(crate) fn can_program_online_codes(device: &Device) -> bool {
     device.can_program_online_access_codes == Some(true)
-        || (device.can_program_online_access_codes.is_none()
-            && device
-                .capabilities_supported
-                .iter()
-                .any(|c| c == "access_code"))
+}
+
+/// The device can take offline (algorithmic) access codes; an absent flag means "cannot".
+pub(crate) fn can_program_offline_codes(device: &Device) -> bool {
+    device.can_program_offline_access_codes == Some(true)
+}
+
+/// The device keeps a pool of backup codes; an absent flag means "does not".
+pub(crate) fn supports_backup_pool(device: &Device) -> bool {
+    device.properties.supports_backup_access_code_pool == Some(true)
+}
+
+fn missing(device: &Device, what: &str, flag: &str) -> GatewayError {
+    GatewayError::new(
+        ErrorCode::CapabilityMissing,
+        format!(
+            "Device `{}` cannot {what} ({flag} is false); choose another lock",
+            device.device_id
+        ),
+    )
 }
 
 pub(crate) fn require_online_codes(device: &Device) -> GatewayResult<()> {
     if can_program_online_codes(device) {
         return Ok(());
     }
-    Err(GatewayError::new(
-        ErrorCode::CapabilityMissing,
-        format!(
-            "Device `{}` cannot program online access codes (canProgramOnlineAccessCodes is false); choose another lock",
-            device.device_id
-        ),
+    Err(missing(
+        device,
+        "program online access codes",
+        "canProgramOnlineAccessCodes",
     ))
+}
+
+/// What kind of code a create asks for, as far as the lock's capabilities are concerned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CodeKind {
+    pub(crate) offline: bool,
+    pub(crate) backup_pool: bool,
+}
+
+/// The lock can hold this kind of code: online or offline, with a backup pool if asked for.
+pub(crate) fn require_capability(device: &Device, kind: CodeKind) -> GatewayResult<()> {
+    if kind.offline {
+        if !can_program_offline_codes(device) {
+            return Err(missing(
+                device,
+                "program offline access codes",
+                "canProgramOfflineAccessCodes",
+            ));
+        }
+    } else {
+        require_online_codes(device)?;
+    }
+    if kind.backup_pool && !supports_backup_pool(device) {
+        return Err(missing(
+            device,
+            "keep a backup access code pool",
+            "supportsBackupAccessCodePool",
+        ));
+    }
+    Ok(())
+}
+
+/// How far Seam may move an offline code's window to fit the lock's provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum TimeRounding {
+    /// Hourly-bound: `startsAt` and `endsAt` on the hour.
+    Hour,
+    /// Daily-bound: whole days.
+    Day,
+}
+
+impl TimeRounding {
+    pub(crate) fn as_wire(self) -> &'static str {
+        match self {
+            TimeRounding::Hour => "1hour",
+            TimeRounding::Day => "1day",
+        }
+    }
+}
+
+/// The options of a new code that only some codes may have, checked against each other and the
+/// window before anything is asked of Seam (the guides' rules for offline and backup-pool codes).
+pub(crate) struct CodeOptions<'a> {
+    pub(crate) is_offline: bool,
+    pub(crate) max_time_rounding: Option<TimeRounding>,
+    pub(crate) is_one_time_use: bool,
+    pub(crate) use_backup_pool: bool,
+    pub(crate) time_bound: bool,
+    pub(crate) custom_code: Option<&'a Pin>,
+}
+
+pub(crate) fn check_code_options(o: &CodeOptions<'_>) -> GatewayResult<()> {
+    if !o.is_offline {
+        if o.max_time_rounding.is_some() {
+            return Err(GatewayError::bad_input(
+                "`maxTimeRounding` applies to offline codes only; set `isOfflineAccessCode: true` or leave it out",
+            ));
+        }
+        if o.is_one_time_use {
+            return Err(GatewayError::bad_input(
+                "`isOneTimeUse` applies to offline codes only; set `isOfflineAccessCode: true` or leave it out",
+            ));
+        }
+    }
+    if o.is_offline {
+        if !o.time_bound {
+            return Err(GatewayError::bad_input(
+                "Offline access codes must be time-bound: give `startsAt` and `endsAt`",
+            ));
+        }
+        if o.custom_code.is_some() {
+            return Err(GatewayError::bad_input(
+                "An offline code's PIN is generated by the lock's provider; leave `code` out",
+            ));
+        }
+        if o.use_backup_pool {
+            return Err(GatewayError::bad_input(
+                "The backup access code pool serves online codes; leave `useBackupAccessCodePool` out of an offline code",
+            ));
+        }
+    }
+    if o.use_backup_pool && !o.time_bound {
+        return Err(GatewayError::bad_input(
+            "The backup access code pool is for time-bound codes only: give `startsAt` and `endsAt`",
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses, before calling Seam, a shared PIN that some lock cannot take.
@@ -177,7 +290,7 @@ pub(crate) fn quote_list(ids: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::breaks_constraint;
+    use super::*;
 
     #[test]
     fn should_know_seams_pin_constraints() {
@@ -200,5 +313,53 @@ mod tests {
         assert!(breaks_constraint("1238", "cannot_contain_089"));
         assert!(breaks_constraint("1237", "cannot_contain_0789"));
         assert!(!breaks_constraint("1234", "some_future_rule"));
+        assert!(breaks_constraint("4829", "cannot_specify_pin_code"));
+    }
+
+    fn options(is_offline: bool, time_bound: bool) -> CodeOptions<'static> {
+        CodeOptions {
+            is_offline,
+            max_time_rounding: None,
+            is_one_time_use: false,
+            use_backup_pool: false,
+            time_bound,
+            custom_code: None,
+        }
+    }
+
+    #[test]
+    fn must_refuse_an_ongoing_offline_code() {
+        assert!(check_code_options(&options(true, false)).is_err());
+        assert!(check_code_options(&options(true, true)).is_ok());
+    }
+
+    #[test]
+    fn must_refuse_offline_only_options_on_an_online_code() {
+        let mut o = options(false, true);
+        o.max_time_rounding = Some(TimeRounding::Day);
+        assert!(check_code_options(&o).is_err());
+        let mut o = options(false, true);
+        o.is_one_time_use = true;
+        assert!(check_code_options(&o).is_err());
+    }
+
+    #[test]
+    fn must_refuse_the_backup_pool_for_ongoing_codes() {
+        let mut o = options(false, false);
+        o.use_backup_pool = true;
+        assert!(check_code_options(&o).is_err());
+        o.time_bound = true;
+        assert!(check_code_options(&o).is_ok());
+    }
+
+    #[test]
+    fn should_treat_an_absent_capability_flag_as_not_capable() {
+        let device: Device = serde_json::from_value(serde_json::json!({
+            "device_id": "ecobee_device_1", "capabilities_supported": ["lock", "access_code"]
+        }))
+        .expect("device");
+        assert!(!can_program_online_codes(&device));
+        assert!(!can_program_offline_codes(&device));
+        assert!(require_capability(&device, CodeKind::default()).is_err());
     }
 }

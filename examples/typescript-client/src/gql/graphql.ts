@@ -66,12 +66,24 @@ export type AccessCode = {
   startsAt?: Maybe<Scalars['DateTime']['output']>;
   /** Where the code is in its life on the lock; `SET` means the PIN works. */
   status: AccessCodeStatus;
+  /**
+   * What happened to the code, oldest first, a page at a time (Seam's
+   * `access_codes/get_timeline`; at most 200 per page).
+   */
+  timeline: TimelineEventConnection;
   /** Ongoing or time-bound. */
   type: AccessCodeType;
   /** Warnings, e.g. `delay_in_setting_on_device`. */
   warnings: Array<SeamIssueWarning>;
   /** The Seam workspace the code belongs to. */
   workspaceId?: Maybe<Scalars['ID']['output']>;
+};
+
+
+/** A PIN code on a lock, managed through Seam: ongoing, or time-bound between `startsAt` and `endsAt`. */
+export type AccessCodeTimelineArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A page of access codes. */
@@ -198,6 +210,25 @@ export type CodeConstraint = {
   minLength?: Maybe<Scalars['Int']['output']>;
 };
 
+/** Input of `convertUnmanagedAccessCode`. */
+export type ConvertUnmanagedAccessCodeInput = {
+  /** The unmanaged code to manage through Seam from now on. */
+  accessCodeId: Scalars['ID']['input'];
+  /** Let changes made outside Seam (e.g. in the lock's app) stand once managed. */
+  allowExternalModification?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Take the code over even if another workspace manages it. */
+  force?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Result of `convertUnmanagedAccessCode`. */
+export type ConvertUnmanagedAccessCodePayload = {
+  __typename?: 'ConvertUnmanagedAccessCodePayload';
+  /** The code as a managed code; null while Seam is still converting it. */
+  accessCode?: Maybe<AccessCode>;
+  /** Id of the converted code (the same id it had as an unmanaged code). */
+  convertedAccessCodeId: Scalars['ID']['output'];
+};
+
 /** Input of `createAccessCode`. */
 export type CreateAccessCodeInput = {
   /** The PIN (digits only, a length the lock supports). Omit it to let Seam choose one. */
@@ -212,12 +243,28 @@ export type CreateAccessCodeInput = {
    * code; with a different input it is refused (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours.
    */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Create an offline (algorithmic) code, which the lock accepts without a connection. The lock
+   * must have `canProgramOfflineAccessCodes: true`; the code must be time-bound, and its PIN is
+   * chosen by the lock's provider (no `code`).
+   */
+  isOfflineAccessCode?: Scalars['Boolean']['input'];
+  /** Offline codes only: the PIN works once. */
+  isOneTimeUse?: Scalars['Boolean']['input'];
+  /** Offline codes only: how far Seam may round `startsAt`/`endsAt` (hourly- or daily-bound). */
+  maxTimeRounding?: InputMaybe<MaxTimeRounding>;
   /** A name for the code, e.g. the guest's name. */
   name?: InputMaybe<Scalars['String']['input']>;
   /** Length of the PIN Seam chooses when `code` is omitted; must be one the lock supports. */
   preferredCodeLength?: InputMaybe<Scalars['Int']['input']>;
   /** Start of the window; give with `endsAt` for a time-bound code, omit both for an ongoing code. */
   startsAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /**
+   * Keep a backup code from the lock's pool ready for this code, to pull with
+   * `pullBackupAccessCode` if it fails. Time-bound online codes on locks with
+   * `supportsBackupAccessCodePool: true` only.
+   */
+  useBackupAccessCodePool?: Scalars['Boolean']['input'];
 };
 
 /** Result of `createAccessCode`. */
@@ -279,6 +326,21 @@ export type DeleteAccessCodePayload = {
   deletedAccessCodeId: Scalars['ID']['output'];
 };
 
+/** Input of `deleteUnmanagedAccessCode`. */
+export type DeleteUnmanagedAccessCodeInput = {
+  /** The unmanaged code to remove from its lock. */
+  accessCodeId: Scalars['ID']['input'];
+};
+
+/** Result of `deleteUnmanagedAccessCode`. */
+export type DeleteUnmanagedAccessCodePayload = {
+  __typename?: 'DeleteUnmanagedAccessCodePayload';
+  /** Seam's action attempt for removing the code from the lock. */
+  actionAttempt?: Maybe<ActionAttempt>;
+  /** Id of the deleted code. */
+  deletedAccessCodeId: Scalars['ID']['output'];
+};
+
 /** A device connected to Seam, usually a smart lock, with its access-code capabilities. */
 export type Device = {
   __typename?: 'Device';
@@ -323,6 +385,13 @@ export type Device = {
   name?: Maybe<Scalars['String']['output']>;
   /** PIN lengths the lock accepts; null when the lock states no restriction. */
   supportedCodeLengths?: Maybe<Array<Scalars['Int']['output']>>;
+  /** Whether the lock keeps a pool of backup codes (`useBackupAccessCodePool` on create). */
+  supportsBackupAccessCodePool: Scalars['Boolean']['output'];
+  /**
+   * PINs set on this lock outside Seam, a page at a time (one `access_codes/unmanaged/list` per
+   * page).
+   */
+  unmanagedAccessCodes: UnmanagedAccessCodeConnection;
   /** Warnings about the device (e.g. `device_has_flaky_connection`). */
   warnings: Array<SeamIssueWarning>;
   /** The Seam workspace the device belongs to. */
@@ -332,6 +401,13 @@ export type Device = {
 
 /** A device connected to Seam, usually a smart lock, with its access-code capabilities. */
 export type DeviceAccessCodesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A device connected to Seam, usually a smart lock, with its access-code capabilities. */
+export type DeviceUnmanagedAccessCodesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -354,6 +430,18 @@ export type DeviceEdge = {
   cursor: Scalars['String']['output'];
   /** The item. */
   node: Device;
+};
+
+/** A PIN Seam suggests for a lock. */
+export type GeneratedCode = {
+  __typename?: 'GeneratedCode';
+  /**
+   * The PIN: digits, of a length and form the lock accepts. Not reserved: pass it as `code` to
+   * `createAccessCode` to use it.
+   */
+  code: Scalars['String']['output'];
+  /** The lock the PIN is for. */
+  deviceId: Scalars['ID']['output'];
 };
 
 /**
@@ -403,9 +491,21 @@ export type LinkedCodeGroupStatus =
   /** No code is on its lock yet (e.g. the window has not started). */
   | 'UNSET';
 
-/** Create, update and delete access codes, singly and as linked groups. */
+/** How far Seam may move an offline code's window to fit what the lock's provider can encode. */
+export type MaxTimeRounding =
+  /** Daily-bound: the window is rounded to whole days (Seam's `1day`). */
+  | 'ONE_DAY'
+  /** Hourly-bound: the window is rounded to whole hours (Seam's `1hour`). */
+  | 'ONE_HOUR';
+
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Makes an unmanaged code (a PIN set outside Seam) a managed access code, keeping its id. */
+  convertUnmanagedAccessCode: ConvertUnmanagedAccessCodePayload;
   /** Creates an ongoing (no times) or time-bound (`startsAt` + `endsAt`) PIN code on one lock. */
   createAccessCode: CreateAccessCodePayload;
   /**
@@ -415,6 +515,13 @@ export type Mutation = {
   createLinkedAccessCodes: CreateLinkedAccessCodesPayload;
   /** Deletes a code; Seam removes it from the lock. */
   deleteAccessCode: DeleteAccessCodePayload;
+  /** Removes an unmanaged code (a PIN set outside Seam) from its lock. */
+  deleteUnmanagedAccessCode: DeleteUnmanagedAccessCodePayload;
+  /**
+   * Pulls a backup code from the lock's pool to stand in for a time-bound code created with
+   * `useBackupAccessCodePool: true` (Seam's `pull_backup_access_code`).
+   */
+  pullBackupAccessCode: PullBackupAccessCodePayload;
   /**
    * Changes a code's name, PIN or window; converts ongoing <-> time-bound. Fields left out keep
    * their values (the gateway resends a time-bound code's window so it stays time-bound).
@@ -428,31 +535,73 @@ export type Mutation = {
 };
 
 
-/** Create, update and delete access codes, singly and as linked groups. */
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
+export type MutationConvertUnmanagedAccessCodeArgs = {
+  input: ConvertUnmanagedAccessCodeInput;
+};
+
+
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
 export type MutationCreateAccessCodeArgs = {
   input: CreateAccessCodeInput;
 };
 
 
-/** Create, update and delete access codes, singly and as linked groups. */
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
 export type MutationCreateLinkedAccessCodesArgs = {
   input: CreateLinkedAccessCodesInput;
 };
 
 
-/** Create, update and delete access codes, singly and as linked groups. */
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
 export type MutationDeleteAccessCodeArgs = {
   input: DeleteAccessCodeInput;
 };
 
 
-/** Create, update and delete access codes, singly and as linked groups. */
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
+export type MutationDeleteUnmanagedAccessCodeArgs = {
+  input: DeleteUnmanagedAccessCodeInput;
+};
+
+
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
+export type MutationPullBackupAccessCodeArgs = {
+  input: PullBackupAccessCodeInput;
+};
+
+
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
 export type MutationUpdateAccessCodeArgs = {
   input: UpdateAccessCodeInput;
 };
 
 
-/** Create, update and delete access codes, singly and as linked groups. */
+/**
+ * Create, update and delete access codes, singly and as linked groups; pull backup codes; convert
+ * and delete unmanaged codes.
+ */
 export type MutationUpdateLinkedCodeGroupArgs = {
   input: UpdateLinkedCodeGroupInput;
 };
@@ -483,7 +632,25 @@ export type PendingMutation = {
   scheduledAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
-/** Read devices, access codes, linked code groups and action attempts. */
+/** Input of `pullBackupAccessCode`. */
+export type PullBackupAccessCodeInput = {
+  /** The time-bound code (created with `useBackupAccessCodePool: true`) to replace. */
+  accessCodeId: Scalars['ID']['input'];
+};
+
+/** Result of `pullBackupAccessCode`. */
+export type PullBackupAccessCodePayload = {
+  __typename?: 'PullBackupAccessCodePayload';
+  /** The original code, with `pulledBackupAccessCodeId` set. */
+  accessCode: AccessCode;
+  /** The backup code now standing in for it: give its PIN to the guest. */
+  backupAccessCode: AccessCode;
+};
+
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
 export type Query = {
   __typename?: 'Query';
   /** One access code by id. Null with a NOT_FOUND error if this API key cannot see it. */
@@ -499,18 +666,41 @@ export type Query = {
   device?: Maybe<Device>;
   /** The devices of the API key's workspace, a page at a time (Seam's `devices/list`). */
   devices: DeviceConnection;
+  /**
+   * A PIN that fits the lock's lengths and PIN rules, for UIs that suggest one (Seam's
+   * `access_codes/generate_code`). Nothing is created or reserved.
+   */
+  generateCode: GeneratedCode;
   /** A group of linked codes by its `commonCodeKey`. Null with a NOT_FOUND error if no code has it. */
   linkedCodeGroup?: Maybe<LinkedCodeGroup>;
+  /**
+   * One unmanaged code (a PIN set on a lock outside Seam) by id. Null with a NOT_FOUND error if
+   * this API key cannot see it.
+   */
+  unmanagedAccessCode?: Maybe<UnmanagedAccessCode>;
+  /**
+   * The unmanaged codes (PINs set outside Seam) of one device, a page at a time (Seam's
+   * `access_codes/unmanaged/list`).
+   */
+  unmanagedAccessCodes: UnmanagedAccessCodeConnection;
+  /** The Seam workspace the API key acts in (Seam's `workspaces/get`). */
+  workspace: Workspace;
 };
 
 
-/** Read devices, access codes, linked code groups and action attempts. */
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
 export type QueryAccessCodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Read devices, access codes, linked code groups and action attempts. */
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
 export type QueryAccessCodesArgs = {
   accessCodeIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -519,19 +709,28 @@ export type QueryAccessCodesArgs = {
 };
 
 
-/** Read devices, access codes, linked code groups and action attempts. */
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
 export type QueryActionAttemptArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Read devices, access codes, linked code groups and action attempts. */
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
 export type QueryDeviceArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Read devices, access codes, linked code groups and action attempts. */
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
 export type QueryDevicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   deviceIds?: InputMaybe<Array<Scalars['ID']['input']>>;
@@ -541,9 +740,41 @@ export type QueryDevicesArgs = {
 };
 
 
-/** Read devices, access codes, linked code groups and action attempts. */
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
+export type QueryGenerateCodeArgs = {
+  deviceId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
 export type QueryLinkedCodeGroupArgs = {
   commonCodeKey: Scalars['String']['input'];
+};
+
+
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
+export type QueryUnmanagedAccessCodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Read devices, access codes (managed and unmanaged), linked code groups, action attempts and the
+ * workspace; suggest PINs.
+ */
+export type QueryUnmanagedAccessCodesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  deviceId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -603,6 +834,125 @@ export type SubscriptionAccessCodeStatusChangedArgs = {
   deviceId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** Who or what caused a timeline event. */
+export type TimelineActor = {
+  __typename?: 'TimelineActor';
+  /** The actor's name to show, when Seam gives one. */
+  displayName?: Maybe<Scalars['String']['output']>;
+  /** The actor's id (an API key id, a user id), when Seam gives one. */
+  id?: Maybe<Scalars['String']['output']>;
+  /** The kind of actor. */
+  type: TimelineActorType;
+};
+
+/** Who or what caused a timeline event. */
+export type TimelineActorType =
+  /** A request made with an API key. */
+  | 'API_KEY'
+  /** Someone in the Seam console. */
+  | 'CONSOLE_USER'
+  /** Something outside Seam (the lock's app, its keypad). */
+  | 'EXTERNAL'
+  /** An actor type this gateway does not know. */
+  | 'OTHER'
+  /** Seam itself (scheduling, programming the lock). */
+  | 'SYSTEM';
+
+/** One event in a code's life: created, changed, set on the lock, removed, ... */
+export type TimelineEvent = {
+  __typename?: 'TimelineEvent';
+  /** The action attempt behind this entry, if any. */
+  actionAttemptId?: Maybe<Scalars['ID']['output']>;
+  /** Who or what caused it, when Seam says. */
+  actor?: Maybe<TimelineActor>;
+  /** What happened, in words (any PIN in it is redacted). */
+  description: Scalars['String']['output'];
+  /** The Seam event behind this entry, if any (`events/list`). */
+  eventId?: Maybe<Scalars['ID']['output']>;
+  /** Seam's event type, e.g. `access_code.created`, `access_code.set_on_device`. */
+  eventType: Scalars['String']['output'];
+  /** Seam's timeline event id. */
+  id: Scalars['ID']['output'];
+  /** When it happened. */
+  occurredAt: Scalars['DateTime']['output'];
+};
+
+/** A page of timeline events. */
+export type TimelineEventConnection = {
+  __typename?: 'TimelineEventConnection';
+  /** The items with their cursors. */
+  edges: Array<TimelineEventEdge>;
+  /** The items alone, for clients that need no cursors. */
+  nodes: Array<TimelineEvent>;
+  /** Whether more items follow, and the cursor to fetch them. */
+  pageInfo: PageInfo;
+};
+
+/** One of the timeline events of a page, with the cursor to resume after it. */
+export type TimelineEventEdge = {
+  __typename?: 'TimelineEventEdge';
+  /** Pass as `after` to continue after this item. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: TimelineEvent;
+};
+
+/**
+ * A PIN set on a lock outside Seam. Convert it with `convertUnmanagedAccessCode` to manage it
+ * through Seam, or remove it with `deleteUnmanagedAccessCode`.
+ */
+export type UnmanagedAccessCode = {
+  __typename?: 'UnmanagedAccessCode';
+  /** The PIN itself (digits), when the lock reports it. */
+  code?: Maybe<Scalars['String']['output']>;
+  /** When Seam first saw the code. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The device the code is on, loaded in one batch with the request's other devices. */
+  device?: Maybe<Device>;
+  /** Id of the device the code is on. */
+  deviceId: Scalars['ID']['output'];
+  /** End of the window of a time-bound code. */
+  endsAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Problems Seam reports on the code. */
+  errors: Array<SeamIssueError>;
+  /** Seam's access code id; the id stays the same when the code is converted to managed. */
+  id: Scalars['ID']['output'];
+  /** Always false: Seam does not manage this code. */
+  isManaged: Scalars['Boolean']['output'];
+  /** The code's name, as the lock or its app has it. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Start of the window of a time-bound code. */
+  startsAt?: Maybe<Scalars['DateTime']['output']>;
+  /** `SET` when the PIN is on the lock, `UNSET` otherwise. */
+  status: AccessCodeStatus;
+  /** Ongoing or time-bound. */
+  type: AccessCodeType;
+  /** Warnings Seam reports on the code. */
+  warnings: Array<SeamIssueWarning>;
+  /** The Seam workspace the code belongs to. */
+  workspaceId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** A page of unmanaged access codes. */
+export type UnmanagedAccessCodeConnection = {
+  __typename?: 'UnmanagedAccessCodeConnection';
+  /** The items with their cursors. */
+  edges: Array<UnmanagedAccessCodeEdge>;
+  /** The items alone, for clients that need no cursors. */
+  nodes: Array<UnmanagedAccessCode>;
+  /** Whether more items follow, and the cursor to fetch them. */
+  pageInfo: PageInfo;
+};
+
+/** One of the unmanaged access codes of a page, with the cursor to resume after it. */
+export type UnmanagedAccessCodeEdge = {
+  __typename?: 'UnmanagedAccessCodeEdge';
+  /** Pass as `after` to continue after this item. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: UnmanagedAccessCode;
+};
+
 /** Input of `updateAccessCode`. Give only what changes. */
 export type UpdateAccessCodeInput = {
   /** The code to change. */
@@ -648,6 +998,21 @@ export type UpdateLinkedCodeGroupPayload = {
   __typename?: 'UpdateLinkedCodeGroupPayload';
   /** The group, read back after the update. */
   linkedCodeGroup: LinkedCodeGroup;
+};
+
+/** The Seam workspace the API key acts in. */
+export type Workspace = {
+  __typename?: 'Workspace';
+  /** The company the workspace belongs to, when set. */
+  companyName?: Maybe<Scalars['String']['output']>;
+  /** Seam's workspace id; `workspaceId` on devices, codes and status changes. */
+  id: Scalars['ID']['output'];
+  /** True for a sandbox workspace (virtual devices, simulate routes). */
+  isSandbox: Scalars['Boolean']['output'];
+  /** True when Seam has suspended the workspace. */
+  isSuspended: Scalars['Boolean']['output'];
+  /** The workspace's name. */
+  name: Scalars['String']['output'];
 };
 
 export type DevicesQueryVariables = Exact<{
