@@ -43,9 +43,11 @@ pub(crate) fn build_schema(
         mutation::MutationRoot,
         subscription::SubscriptionRoot,
     )
+    .extension(op_log::OperationLog {
+        metrics: services.client.metrics().clone(),
+    })
     .data(services)
     .data(live)
-    .extension(op_log::OperationLog)
     .extension(error::ErrorCodes)
     .extension(cost_limit::UpstreamCostLimit {
         budget: max_upstream_calls,
