@@ -17,7 +17,7 @@ use seam_graphql::{serve, RunningGateway, UpstreamTarget};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
-pub use faults::{Fault, FaultProxy};
+pub use faults::{Fault, FaultProxy, SeenRequest};
 pub use ws::{WsSub, SUBSCRIPTION};
 
 pub const KEY_1: &str = "seam_apikey1_token";

@@ -6,6 +6,7 @@ mod device_events;
 mod keepalive;
 mod npm_client;
 mod security;
+mod shutdown;
 mod soak;
 #[path = "../kit/mod.rs"]
 mod support;
