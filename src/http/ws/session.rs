@@ -297,6 +297,9 @@ impl Session {
     async fn send(&mut self, message: Outgoing<'_>) -> Step {
         let text = Message::Text(message.to_text().into());
         tokio::select! {
+            // The send first: once shutdown has begun, a message that can go out still goes (a
+            // status change published during the drain), and only a stuck one is given up.
+            biased;
             sent = self.socket.send(text) => match sent {
                 Ok(()) => Step::Continue,
                 Err(_) => Step::End,
