@@ -109,10 +109,11 @@ impl Process {
 
     fn sigterm(&self) {
         let pid = self.child.id().expect("still running");
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
+        // The shell's own `kill`: a bare Debian has no /bin/kill (procps).
+        let status = std::process::Command::new("sh")
+            .args(["-c", &format!("kill -TERM {pid}")])
             .status()
-            .expect("kill runs");
+            .expect("sh runs");
         assert!(status.success());
     }
 }
