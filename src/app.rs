@@ -45,8 +45,8 @@ impl RunningGateway {
     pub fn live_workspaces(&self) -> usize {
         self.live.workspace_count()
     }
-    /// Begins a graceful shutdown, as SIGTERM does: stop accepting, close websockets with 1001,
-    /// let in-flight requests finish within the shutdown timeout.
+    /// Begins a graceful shutdown, as SIGTERM does: stop accepting, let in-flight requests finish
+    /// and accepted webhooks be published within the shutdown timeout, close websockets with 1001.
     pub fn begin_shutdown(&self) {
         self.stop.cancel();
     }
@@ -56,7 +56,7 @@ impl RunningGateway {
         let key = Arc::new(seam::ApiKey::new(key));
         tokio::spawn(probe_upstream(self.client.clone(), key));
     }
-    /// Serves until the process is asked to stop.
+    /// Serves until the process is asked to stop, and has shut down.
     pub async fn wait(mut self) -> anyhow::Result<()> {
         if let Some(task) = self.task.take() {
             task.await?;
@@ -96,6 +96,7 @@ pub async fn serve(
     };
     let stop = tokio_util::sync::CancellationToken::new();
     let stop_requested = stop.clone();
+    let live = state.live.clone();
     let app = http::app(state);
     let task = tokio::spawn(async move {
         let stop = async move {
@@ -104,7 +105,17 @@ pub async fn serve(
                 _ = stop_requested.cancelled() => {}
             }
         };
-        http::serve(listener, app, options, shutdown, sessions, stop).await;
+        let events_drained = async move { live.drained().await };
+        http::serve(
+            listener,
+            app,
+            options,
+            shutdown,
+            sessions,
+            stop,
+            events_drained,
+        )
+        .await;
     });
     Ok(RunningGateway {
         addr,

@@ -10,6 +10,7 @@ use futures::future::{BoxFuture, FutureExt, Shared};
 
 use moka::future::Cache;
 
+use crate::metrics::Metrics;
 use crate::seam::{wire::Device, SeamError, TenantId};
 
 type Key = (TenantId, String);
@@ -22,9 +23,17 @@ pub(crate) struct DeviceCache {
     inner: Option<Cache<Key, Arc<Device>>>,
     /// Devices being fetched right now, so concurrent misses share one upstream call.
     inflight: Arc<Mutex<HashMap<Key, Fetch>>>,
+    /// Counts hits and misses, for `/metrics`.
+    metrics: Arc<Metrics>,
 }
 
 impl DeviceCache {
+    /// This cache, counting its hits and misses in `metrics`.
+    pub(crate) fn observed_by(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
     pub(crate) fn new(ttl: Duration, capacity: u64) -> Self {
         let inner = (!ttl.is_zero() && capacity > 0).then(|| {
             Cache::builder()
@@ -35,6 +44,7 @@ impl DeviceCache {
         Self {
             inner,
             inflight: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 
@@ -52,6 +62,7 @@ impl DeviceCache {
         Fut: Future<Output = Result<Vec<Device>, SeamError>> + Send + 'static,
     {
         let Some(cache) = &self.inner else {
+            self.metrics.device_cache(0, ids.len());
             let wanted: HashSet<&String> = ids.iter().collect();
             return Ok(fetch(ids.to_vec())
                 .await?
@@ -70,6 +81,7 @@ impl DeviceCache {
                 None => missing.push(id.clone()),
             }
         }
+        self.metrics.device_cache(found.len(), missing.len());
         let mut waits: Vec<(String, Fetch)> = Vec::new();
         {
             let mut inflight = self.inflight.lock().expect("inflight lock poisoned");

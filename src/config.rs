@@ -8,7 +8,10 @@ use clap::{Args, Parser, Subcommand};
 /// Seam's public API, used when a key is given without an endpoint.
 pub const SEAM_PUBLIC_ENDPOINT: &str = "https://connect.getseam.com";
 
-/// `seam-graphql [serve] | sandbox | print-schema`.
+/// `seam-graphql [serve] | sandbox | print-schema | healthcheck`. The gateway's options go after
+/// `serve`, or with no subcommand at all (`seam-graphql --listen ...` runs the gateway); before
+/// another subcommand they are refused, not ignored. `--log-format` and `--otlp-endpoint` go
+/// anywhere.
 #[derive(Parser, Debug)]
 #[command(name = "seam-graphql", version, about)]
 pub struct Cli {
@@ -23,14 +26,65 @@ pub struct Cli {
         default_value_t
     )]
     pub log_format: crate::telemetry::LogFormat,
+    /// Export traces over OTLP/HTTP (protobuf) to this collector, e.g. `http://localhost:4318`
+    /// (`/v1/traces` is added). Off when unset.
+    #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+    /// The gateway's options when no subcommand is given.
     #[command(flatten)]
     pub gateway: GatewayConfig,
+}
+
+impl Cli {
+    /// Parses the command line, refusing (with usage, exit status 2) gateway options written before
+    /// a subcommand other than `serve`, which would otherwise be silently ignored. Environment
+    /// variables are not options: they still apply.
+    pub fn parse_checked() -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Self::command();
+        let matches = command.get_matches_mut();
+        if let Some((subcommand, _)) = matches.subcommand() {
+            let misplaced = command.get_arguments().find(|arg| {
+                !arg.is_global_set()
+                    && matches.value_source(arg.get_id().as_str())
+                        == Some(clap::parser::ValueSource::CommandLine)
+            });
+            if let Some(arg) = misplaced {
+                let flag = arg
+                    .get_long()
+                    .map_or_else(|| arg.get_id().to_string(), |l| format!("--{l}"));
+                let own = command
+                    .find_subcommand(subcommand)
+                    .is_some_and(|sub| sub.get_arguments().any(|a| a.get_long() == arg.get_long()));
+                let hint = if own {
+                    format!("write it after `{subcommand}`")
+                } else {
+                    format!("it is an option of `serve`, which `{subcommand}` does not take")
+                };
+                command
+                    .error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        format!("`{flag}` was given before the subcommand `{subcommand}`: {hint}"),
+                    )
+                    .exit();
+            }
+        }
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+
+    /// What to run: the subcommand, or the gateway with the options given without one.
+    pub fn into_command(self) -> Command {
+        match self.command {
+            Some(command) => command,
+            None => Command::Serve(self.gateway),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the gateway (the default).
-    Serve,
+    Serve(GatewayConfig),
     /// Run the embedded Seam sandbox alone, as its own REST server.
     Sandbox(SandboxArgs),
     /// Print the GraphQL schema (SDL) to stdout.

@@ -1,12 +1,12 @@
-use clap::Parser;
 use seam_graphql::config::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    seam_graphql::telemetry::init(cli.log_format);
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => seam_graphql::run(cli.gateway).await,
+    let cli = Cli::parse_checked();
+    // Held to the end: dropping it flushes the spans still queued for export.
+    let _otlp = seam_graphql::telemetry::init(cli.log_format, cli.otlp_endpoint.as_deref())?;
+    match cli.into_command() {
+        Command::Serve(config) => seam_graphql::run(config).await,
         Command::Sandbox(args) => seam_graphql::run_sandbox(args).await,
         Command::PrintSchema => {
             print!("{}", seam_graphql::schema::sdl());

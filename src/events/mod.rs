@@ -62,6 +62,24 @@ pub(crate) enum Source {
     Poll,
 }
 
+/// An event waiting on its shard: when and how it came, and the span it was taken in under (a
+/// webhook's), so that resolving and publishing it are part of that span.
+pub(super) struct Queued {
+    event: Event,
+    source: Source,
+    received: std::time::Instant,
+    span: tracing::Span,
+}
+
+impl Source {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Poll => "poll",
+        }
+    }
+}
+
 /// The event's shard queue is full; the sender should retry (webhooks answer 503).
 #[derive(Debug)]
 pub(crate) struct Busy;
@@ -126,7 +144,7 @@ impl LiveHub {
         });
         queues.spawn_workers(
             Arc::downgrade(&inner),
-            |hub: Arc<Inner>, event| async move { hub.publish(event).await },
+            |hub: Arc<Inner>, queued| async move { hub.publish(queued).await },
         );
         Self(inner)
     }
@@ -134,6 +152,12 @@ impl LiveHub {
     /// True while the tasks that resolve and publish events run.
     pub(crate) fn is_running(&self) -> bool {
         self.0.shards.all_running()
+    }
+
+    /// Resolves once the events taken in so far (accepted webhooks, polled events) have been
+    /// resolved and published: shutdown waits on it, bounded by its timeout.
+    pub(crate) async fn drained(&self) {
+        self.0.shards.drained().await
     }
 
     /// Live subscriptions right now (all workspaces).
@@ -236,7 +260,13 @@ impl Inner {
             return Ok(false);
         }
         let event_id = event.event_id.clone();
-        match self.shards.queue(&code_id, event) {
+        let queued = Queued {
+            event,
+            source,
+            received: std::time::Instant::now(),
+            span: tracing::Span::current(),
+        };
+        match self.shards.queue(&code_id, queued) {
             Ok(()) => {
                 tracing::debug!(%event_id, ?source, "event queued");
                 Ok(true)
@@ -249,8 +279,20 @@ impl Inner {
         }
     }
 
-    /// Resolves one event and publishes it to its workspace's subscribers.
-    async fn publish(&self, event: Event) {
+    /// Resolves one event and publishes it to its workspace's subscribers, within the span it was
+    /// taken in under.
+    async fn publish(&self, queued: Queued) {
+        let span = queued.span.clone();
+        tracing::Instrument::instrument(self.publish_in_span(queued), span).await
+    }
+
+    async fn publish_in_span(&self, queued: Queued) {
+        let Queued {
+            event,
+            source,
+            received,
+            ..
+        } = queued;
         let (Some(workspace_id), Some(code_id)) = (&event.workspace_id, &event.access_code_id)
         else {
             return;
@@ -275,6 +317,11 @@ impl Inner {
             receivers = channel.receiver_count(),
             "status change published"
         );
+        let occurred = event.occurred_at.or(event.created_at);
         let _ = channel.send(Arc::new(change));
+        let age = occurred.and_then(|t| (chrono::Utc::now() - t).to_std().ok());
+        self.client
+            .metrics()
+            .event_delivered(source.label(), received.elapsed(), age);
     }
 }

@@ -1,5 +1,6 @@
-//! `/healthz` and `/metrics`.
+//! `/healthz`, `/readyz` and `/metrics`.
 
+use std::fmt::Write;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -44,24 +45,29 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     (status, Json(body))
 }
 
-/// Prometheus text format: upstream calls per Seam endpoint.
+/// Prometheus text format: the registry's series (see README, "Running in production"), plus the
+/// gauges the live hub and the Seam client keep themselves.
 pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let mut out = String::from(
+    let mut own = String::from(
         "# HELP seam_graphql_upstream_calls_total Calls made to the Seam API, per endpoint.\n# TYPE seam_graphql_upstream_calls_total counter\n",
     );
     for (path, count) in state.services.client.stats().snapshot() {
-        out.push_str(&format!(
-            "seam_graphql_upstream_calls_total{{path=\"{path}\"}} {count}\n"
-        ));
+        let _ = writeln!(
+            own,
+            "seam_graphql_upstream_calls_total{{path=\"{path}\"}} {count}"
+        );
     }
     let live = &state.live;
-    out.push_str(&format!(
+    let _ = write!(
+        own,
         "# HELP seam_graphql_live_subscribers Open live status subscriptions.\n# TYPE seam_graphql_live_subscribers gauge\nseam_graphql_live_subscribers {}\n",
         live.subscriber_count()
-    ));
-    out.push_str(&format!(
+    );
+    let _ = write!(
+        own,
         "# HELP seam_graphql_live_workspaces Workspaces with live subscriptions (one poller each).\n# TYPE seam_graphql_live_workspaces gauge\nseam_graphql_live_workspaces {}\n",
         live.workspace_count()
-    ));
-    ([("content-type", "text/plain; version=0.0.4")], out)
+    );
+    let body = state.services.client.metrics().render(&own);
+    ([("content-type", "text/plain; version=0.0.4")], body)
 }

@@ -122,11 +122,23 @@ pub(crate) fn app(state: AppState) -> Router {
 }
 
 /// The request's span: method and path only. The query string can carry a whole GraphQL document,
-/// PINs included (`GET /graphql?query=...`), so it is never logged.
+/// PINs included (`GET /graphql?query=...`), so it is never logged. Exported, it continues the
+/// caller's trace (`traceparent`).
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::debug_span!(
+    let span = tracing::debug_span!(
         "request",
+        otel.name = %format_args!("{} {}", request.method(), request.uri().path()),
+        otel.kind = "server",
         method = %request.method(),
         path = %request.uri().path(),
-    )
+        request_id = tracing::field::Empty,
+    );
+    if !span.is_disabled() {
+        let caller = crate::telemetry::current_request();
+        if let Some(caller) = &caller {
+            span.record("request_id", &*caller.id);
+        }
+        crate::telemetry::continue_trace(&span, caller.as_ref().and_then(|c| c.parent.as_ref()));
+    }
+    span
 }

@@ -1,13 +1,13 @@
 //! `x-request-id`: taken from the request when it is a sane token, made up otherwise, returned on the
-//! response, and known to everything that runs for the request (log lines) through
-//! `telemetry::REQUEST_ID`.
+//! response, and known to everything that runs for the request (log lines, the request scope that
+//! sends it to Seam) through `telemetry::REQUEST`, together with the caller's `traceparent`.
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::telemetry::REQUEST_ID;
+use crate::telemetry::{RequestTrace, TraceParent, REQUEST};
 
 const HEADER: &str = "x-request-id";
 /// Longer ids are replaced: they would bloat every log line.
@@ -21,7 +21,16 @@ pub(crate) async fn request_id(request: Request, next: Next) -> Response {
         .filter(|v| is_sane(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let parent = request
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceParent::parse);
+    let trace = RequestTrace {
+        id: id.as_str().into(),
+        parent,
+    };
+    let mut response = REQUEST.scope(trace, next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);
     }

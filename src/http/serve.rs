@@ -2,8 +2,10 @@
 //!
 //! `axum::serve` has neither: a client that sends half a request head holds its connection (and,
 //! after SIGTERM, the whole process) forever. Here every connection is watched by a graceful
-//! shutdown handle; on shutdown the listener closes, websockets are told to close (1001), in-flight
-//! requests get until `shutdown_timeout` to finish, and whatever is left is dropped.
+//! shutdown handle; on shutdown the listener closes and in-flight requests get until
+//! `shutdown_timeout` to finish. Meanwhile the events already taken in (accepted webhooks) are
+//! resolved and published while their subscribers still listen; then websockets are told to close
+//! (1001). Whatever is left at the end of the timeout is dropped.
 
 use std::future::Future;
 use std::time::Duration;
@@ -27,8 +29,8 @@ pub(crate) struct ServeOptions {
 }
 
 /// Serves `app` until `stop` resolves, then shuts down within `options.shutdown_timeout`.
-/// `shutdown` is cancelled when shutdown begins (websockets watch it); `sessions` tracks upgraded
-/// connections, which hyper no longer sees.
+/// `events_drained` resolves once accepted events are published; `shutdown` is cancelled after it
+/// (websockets watch it); `sessions` tracks upgraded connections, which hyper no longer sees.
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
@@ -36,6 +38,7 @@ pub(crate) async fn serve(
     shutdown: CancellationToken,
     sessions: TaskTracker,
     stop: impl Future<Output = ()>,
+    events_drained: impl Future<Output = ()>,
 ) {
     let builder = connection_builder(options);
     let graceful = GracefulShutdown::new();
@@ -66,21 +69,35 @@ pub(crate) async fn serve(
         }
     }
     drop(listener);
-    shutdown.cancel();
+    tracing::info!(
+        timeout_ms = options.shutdown_timeout.as_millis() as u64,
+        "shutting down: no new connections; finishing requests and accepted webhooks"
+    );
+    let deadline = tokio::time::Instant::now() + options.shutdown_timeout;
+    // Websockets get at least this long to receive their 1001, whatever the events took.
+    let close_reserve = (options.shutdown_timeout / 2).min(Duration::from_secs(1));
     sessions.close();
-    let drained = async {
-        graceful.shutdown().await;
+    let events_then_sockets = async {
+        if tokio::time::timeout_at(deadline - close_reserve, events_drained)
+            .await
+            .is_err()
+        {
+            tracing::warn!("accepted events still unpublished at shutdown; dropping them");
+        }
+        shutdown.cancel();
         sessions.wait().await;
     };
-    if tokio::time::timeout(options.shutdown_timeout, drained)
-        .await
-        .is_err()
-    {
+    let drained = async {
+        tokio::join!(graceful.shutdown(), events_then_sockets);
+    };
+    if tokio::time::timeout_at(deadline, drained).await.is_err() {
         tracing::warn!(
             timeout_ms = options.shutdown_timeout.as_millis() as u64,
             "connections still open at the end of the shutdown timeout; closing them"
         );
     }
+    // If the deadline came first, the sockets are told now; dropping them follows.
+    shutdown.cancel();
 }
 
 fn connection_builder(options: ServeOptions) -> auto::Builder<TokioExecutor> {

@@ -10,7 +10,8 @@ use axum::Json;
 use serde_json::json;
 
 use super::AppState;
-use crate::events::Source;
+use crate::events::{Source, WebhookRejection};
+use crate::metrics::WebhookOutcome;
 
 pub(crate) async fn receive(
     State(state): State<AppState>,
@@ -18,7 +19,18 @@ pub(crate) async fn receive(
     body: Bytes,
 ) -> impl IntoResponse {
     let hub = &state.live;
+    let metrics = state.services.client.metrics();
+    // The delivery's span lasts until its event is published (the hub keeps a handle on it).
+    let span = tracing::debug_span!(
+        "webhook",
+        otel.name = "webhook seam",
+        otel.kind = "server",
+        event_id = tracing::field::Empty,
+        event_type = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+    );
     if !hub.webhooks_enabled() {
+        metrics.webhook(WebhookOutcome::NotConfigured);
         return (
             StatusCode::NOT_FOUND,
             Json(json!({ "error": "webhooks are not configured (no webhook secret)" })),
@@ -29,6 +41,8 @@ pub(crate) async fn receive(
     let event = match hub.verify_webhook(header, &body, now) {
         Ok(event) => event,
         Err(rejection) => {
+            metrics.webhook(rejected(rejection));
+            span.record("outcome", "rejected");
             tracing::debug!(%rejection, "webhook refused");
             let status = if rejection.is_malformed() {
                 StatusCode::BAD_REQUEST
@@ -38,14 +52,39 @@ pub(crate) async fn receive(
             return (status, Json(json!({ "error": rejection.to_string() })));
         }
     };
-    match hub.receive(event, Source::Webhook) {
-        Ok(fresh) => (
-            StatusCode::OK,
-            Json(json!({ "ok": true, "duplicate": !fresh })),
-        ),
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "error": "busy; retry later" })),
-        ),
+    span.record("event_id", event.event_id.as_str());
+    span.record("event_type", event.event_type.as_str());
+    match span.in_scope(|| hub.receive(event, Source::Webhook)) {
+        Ok(fresh) => {
+            metrics.webhook(if fresh {
+                WebhookOutcome::Accepted
+            } else {
+                WebhookOutcome::Duplicate
+            });
+            span.record("outcome", if fresh { "accepted" } else { "duplicate" });
+            (
+                StatusCode::OK,
+                Json(json!({ "ok": true, "duplicate": !fresh })),
+            )
+        }
+        Err(_) => {
+            metrics.webhook(WebhookOutcome::Busy);
+            span.record("outcome", "busy");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "error": "busy; retry later" })),
+            )
+        }
+    }
+}
+
+fn rejected(rejection: WebhookRejection) -> WebhookOutcome {
+    match rejection {
+        WebhookRejection::MissingHeaders => WebhookOutcome::MissingHeaders,
+        WebhookRejection::InvalidHeaders => WebhookOutcome::InvalidHeaders,
+        WebhookRejection::TooOld => WebhookOutcome::TooOld,
+        WebhookRejection::TooNew => WebhookOutcome::TooNew,
+        WebhookRejection::NoMatch => WebhookOutcome::BadSignature,
+        WebhookRejection::InvalidPayload => WebhookOutcome::InvalidPayload,
     }
 }

@@ -18,6 +18,13 @@ impl Loader<String> for AccessCodeLoader {
     type Error = SeamError;
 
     async fn load(&self, ids: &[String]) -> Result<HashMap<String, Arc<AccessCode>>, SeamError> {
-        self.services.access_codes.by_ids(&self.key, ids).await
+        let load = self.services.access_codes.by_ids(&self.key, ids);
+        super::batch(
+            self.services.client.metrics(),
+            "access_code",
+            ids.len(),
+            load,
+        )
+        .await
     }
 }

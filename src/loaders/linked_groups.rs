@@ -18,7 +18,14 @@ impl Loader<String> for LinkedGroupLoader {
     type Error = SeamError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Arc<Members>>, SeamError> {
-        let groups = self.services.linked_groups.find(&self.key, keys).await?;
+        let find = self.services.linked_groups.find(&self.key, keys);
+        let groups = super::batch(
+            self.services.client.metrics(),
+            "linked_group",
+            keys.len(),
+            find,
+        )
+        .await?;
         Ok(groups.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 }

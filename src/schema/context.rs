@@ -25,10 +25,16 @@ pub struct RequestScope {
 }
 
 impl RequestScope {
+    /// A scope for the request being served (its id and `traceparent`, if any, go to Seam with
+    /// every call made for it).
     pub fn new(services: &Services, key: ApiKey) -> Self {
-        let key = key.metered();
+        let key = key
+            .metered()
+            .for_request(crate::telemetry::current_request());
+        // A batch runs in a task of its own: it keeps the span it was started from, so that its
+        // span and its Seam calls hang under the operation that asked.
         let spawn = |f| {
-            tokio::spawn(f);
+            tokio::spawn(tracing::Instrument::instrument(f, tracing::Span::current()));
         };
         Self {
             devices: DataLoader::with_cache(

@@ -48,9 +48,11 @@ pub(crate) fn build_schema(
         mutation::MutationRoot,
         subscription::SubscriptionRoot,
     )
+    .extension(op_log::OperationLog {
+        metrics: services.client.metrics().clone(),
+    })
     .data(services)
     .data(live)
-    .extension(op_log::OperationLog)
     .extension(error::ErrorCodes)
     .extension(validated::SignalValidation)
     .extension(cost_limit::UpstreamCostLimit {

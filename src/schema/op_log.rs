@@ -1,6 +1,7 @@
 //! One info line per GraphQL operation: what ran (type and name), how long it took, how it ended
 //! (the error codes), how many Seam calls it made, for which tenant, under which request id.
-//! Never the query's variables: they carry PINs.
+//! Never the query's variables: they carry PINs. The same facts go to `/metrics` (duration by
+//! type and name, errors by code) and onto the operation's span.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -11,24 +12,36 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Response, ServerResult, Value, Variables};
+use tracing::field::Empty;
+use tracing::Instrument;
 
 use super::context::RequestScope;
+use crate::metrics::Metrics;
 use crate::seam::ApiKey;
 
-pub(crate) struct OperationLog;
+pub(crate) struct OperationLog {
+    pub(crate) metrics: Arc<Metrics>,
+}
 
 impl ExtensionFactory for OperationLog {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationLogLine::default())
+        Arc::new(OperationLogLine {
+            metrics: self.metrics.clone(),
+            operation: Mutex::default(),
+            key: Mutex::default(),
+            span: Mutex::default(),
+        })
     }
 }
 
-#[derive(Default)]
 struct OperationLogLine {
+    metrics: Arc<Metrics>,
     /// (type, name) of the operation, once known.
     operation: Mutex<(Option<&'static str>, Option<String>)>,
     /// The caller's key, once the request's data is there (it counts the upstream calls).
     key: Mutex<Option<ApiKey>>,
+    /// The operation's span, from the `execute` hook on.
+    span: Mutex<Option<tracing::Span>>,
 }
 
 #[async_trait::async_trait]
@@ -36,6 +49,13 @@ impl Extension for OperationLogLine {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let started = Instant::now();
         let response = next.run(ctx).await;
+        let elapsed = started.elapsed();
+        let span = self
+            .span
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .unwrap_or_else(tracing::Span::none);
         let (kind, name) = self
             .operation
             .lock()
@@ -47,16 +67,31 @@ impl Extension for OperationLogLine {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         let codes = error_codes(&response);
+        self.metrics
+            .operation(kind, name.as_deref(), elapsed, &codes);
+        let request = crate::telemetry::current_request();
+        let tenant = key
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), |k| k.tenant().to_string());
+        if !codes.is_empty() && !span.is_disabled() {
+            span.record("graphql.error_codes", codes.join(",").as_str());
+            span.record("otel.status_code", "ERROR");
+        }
+        let trace_id = {
+            let _in_span = span.enter();
+            crate::telemetry::trace_id(request.as_ref().and_then(|r| r.parent.as_ref()))
+        };
         tracing::info!(
             target: "seam_graphql::operation",
             operation_type = kind.unwrap_or("unknown"),
             operation_name = name.as_deref().unwrap_or("-"),
-            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
             outcome = if codes.is_empty() { "ok" } else { "error" },
             error_codes = %codes.join(","),
             upstream_calls = key.as_ref().map_or(0, ApiKey::calls),
-            tenant = %key.as_ref().map_or_else(|| "-".to_owned(), |k| k.tenant().to_string()),
-            request_id = %crate::telemetry::request_id().unwrap_or_else(|| "-".into()),
+            tenant = %tenant,
+            request_id = %request.as_ref().map_or("-", |r| &*r.id),
+            trace_id = %trace_id.as_deref().unwrap_or("-"),
             "graphql operation"
         );
         response
@@ -69,10 +104,35 @@ impl Extension for OperationLogLine {
         next: NextExecute<'_>,
     ) -> Response {
         // The request's data is reachable from here on, not in the `request` hook.
-        if let Some(scope) = ctx.data_opt::<RequestScope>() {
-            *self.key.lock().unwrap_or_else(PoisonError::into_inner) = Some(scope.key.clone());
-        }
-        next.run(ctx, operation_name).await
+        let key = ctx
+            .data_opt::<RequestScope>()
+            .map(|scope| scope.key.clone());
+        // The span starts here, once the operation's type and name are known: an exported span's
+        // name cannot change after it starts.
+        let span = {
+            let operation = self
+                .operation
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let kind = operation.0.unwrap_or("unknown");
+            let name = operation.1.as_deref();
+            tracing::debug_span!(
+                "graphql.operation",
+                otel.name = %format_args!("{kind} {}", name.unwrap_or("anonymous")),
+                otel.status_code = Empty,
+                graphql.operation.type = kind,
+                graphql.operation.name = name.unwrap_or(""),
+                graphql.error_codes = Empty,
+                tenant = %key.as_ref().map_or_else(|| "-".to_owned(), |k| k.tenant().to_string()),
+                request_id = %key
+                    .as_ref()
+                    .and_then(ApiKey::request)
+                    .map_or("-", |r| &*r.id),
+            )
+        };
+        *self.key.lock().unwrap_or_else(PoisonError::into_inner) = key;
+        *self.span.lock().unwrap_or_else(PoisonError::into_inner) = Some(span.clone());
+        next.run(ctx, operation_name).instrument(span).await
     }
 
     async fn prepare_request(

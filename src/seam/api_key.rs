@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use crate::telemetry::RequestTrace;
+
 /// A Seam API key. `Debug`/`Display` never show it; `tenant()` is the only identity that may be logged
 /// or used as a cache key. Equality and hashing are by key alone.
 #[derive(Clone)]
@@ -14,6 +16,9 @@ pub struct ApiKey {
     /// Set on a request's key: counts the upstream calls made with it (and its clones), for the
     /// request's log line.
     meter: Option<Arc<AtomicU64>>,
+    /// Set on a request's key: the request's id and its caller's trace context, sent to Seam with
+    /// every call made for it, including from DataLoader batches that run in tasks of their own.
+    request: Option<RequestTrace>,
 }
 
 impl PartialEq for ApiKey {
@@ -43,7 +48,17 @@ impl ApiKey {
             secret,
             tenant,
             meter: None,
+            request: None,
         }
+    }
+    /// This key, acting for `request` (its id and trace go to Seam with each call).
+    pub fn for_request(mut self, request: Option<RequestTrace>) -> Self {
+        self.request = request;
+        self
+    }
+    /// The request this key acts for, if any.
+    pub fn request(&self) -> Option<&RequestTrace> {
+        self.request.as_ref()
     }
     /// This key, counting the upstream calls made with it from now on (see [`Self::calls`]).
     pub fn metered(mut self) -> Self {

@@ -1,6 +1,7 @@
 //! The upstream client: one pooled reqwest client, typed calls for the Seam endpoints the gateway uses,
 //! Seam's error envelope mapped to [`SeamError`], a per-call timeout. Every call is `POST` with a JSON
-//! body, as the contract recommends. Imports nothing from the rest of the gateway.
+//! body, as the contract recommends. Imports nothing from the rest of the gateway but the shared
+//! leaves: `telemetry` (the request id and `traceparent` it forwards) and `metrics`.
 
 mod api_key;
 mod error;
@@ -17,6 +18,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
+use tracing::Instrument;
+
+use crate::metrics::{Metrics, UpstreamStatus};
 
 pub use api_key::{ApiKey, TenantId};
 pub use error::SeamError;
@@ -37,6 +41,9 @@ pub struct SeamClient {
     breaker: Arc<resilience::Breaker>,
     /// When Seam last answered at all (any HTTP status): the readiness check reads it.
     last_answer: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    /// The gateway's metrics registry. It travels with the client because every part that records
+    /// into it (services, loaders, events, HTTP) already holds the client.
+    metrics: Arc<Metrics>,
 }
 
 /// Whether the upstream looks usable, for a readiness check.
@@ -76,6 +83,7 @@ impl SeamClient {
             stats: Arc::default(),
             breaker: Arc::new(resilience::Breaker::new(breaker_cooldown)),
             last_answer: Arc::default(),
+            metrics: Arc::default(),
         })
     }
 
@@ -121,16 +129,19 @@ impl SeamClient {
         &self.stats
     }
 
+    /// The gateway's metrics registry (see the field).
+    pub(crate) fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
     /// POSTs `body` to `path` and decodes the success body, or maps the failure. Safe reads are
     /// retried on transient failures; nothing goes out while the circuit breaker is open.
-    #[tracing::instrument(level = "debug", skip_all, fields(path, tenant = %key.tenant()))]
     async fn call<B: Serialize, R: DeserializeOwned>(
         &self,
         key: &ApiKey,
         path: &'static str,
         body: &B,
     ) -> Result<R, SeamError> {
-        tracing::Span::current().record("path", path);
         let attempts = if resilience::is_safe_read(path) {
             resilience::READ_ATTEMPTS
         } else {
@@ -139,7 +150,19 @@ impl SeamClient {
         let mut attempt = 1;
         loop {
             let pass = self.breaker.admit()?;
-            let result = self.call_once(key, path, body).await;
+            let span = tracing::debug_span!(
+                "seam.call",
+                otel.name = %format_args!("POST {path}"),
+                otel.kind = "client",
+                otel.status_code = tracing::field::Empty,
+                http.request.method = "POST",
+                url.path = path,
+                http.response.status_code = tracing::field::Empty,
+                seam.request_id = tracing::field::Empty,
+                tenant = %key.tenant(),
+                attempt,
+            );
+            let result = self.call_once(key, path, body).instrument(span).await;
             pass.record(result.as_ref().map(|_| ()));
             let error = match result {
                 Ok(r) => return Ok(r),
@@ -165,15 +188,36 @@ impl SeamClient {
         self.stats.record(path);
         key.count_call();
         let started = std::time::Instant::now();
-        let response = self
+        let mut request = self
             .http
             .post(format!("{}{}", self.base_url, path))
             .bearer_auth(key.expose())
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| self.transport_error(e))?;
+            .json(body);
+        let caller = key.request();
+        if let Some(caller) = caller {
+            request = request.header("x-request-id", &*caller.id);
+        }
+        if let Some(traceparent) =
+            crate::telemetry::outgoing_traceparent(caller.and_then(|c| c.parent.as_ref()))
+        {
+            request = request.header("traceparent", traceparent);
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let error = self.transport_error(e);
+                let status = match error {
+                    SeamError::Timeout(_) => UpstreamStatus::Timeout,
+                    _ => UpstreamStatus::Unreachable,
+                };
+                self.metrics.upstream_call(path, status, started.elapsed());
+                tracing::Span::current().record("otel.status_code", "ERROR");
+                return Err(error);
+            }
+        };
         let status = response.status().as_u16();
+        self.metrics
+            .upstream_call(path, UpstreamStatus::Http(status), started.elapsed());
         self.heard_from_upstream();
         let header = |name: &str| {
             response
@@ -183,6 +227,14 @@ impl SeamClient {
                 .map(str::to_owned)
         };
         let request_id = header("seam-request-id");
+        let span = tracing::Span::current();
+        span.record("http.response.status_code", status);
+        if let Some(id) = &request_id {
+            span.record("seam.request_id", id.as_str());
+        }
+        if status >= 400 {
+            span.record("otel.status_code", "ERROR");
+        }
         if status == 429 {
             // Seconds only: the HTTP-date form is rare for APIs and not worth a date parser.
             let retry_after = header("retry-after").and_then(|v| v.trim().parse().ok());

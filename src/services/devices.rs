@@ -22,9 +22,14 @@ impl DeviceService {
         Self { client, cache }
     }
 
-    /// A device this tenant has in the cache, without asking Seam.
+    /// A device this tenant has in the cache, without asking Seam. Only a hit is counted: a miss
+    /// goes on to [`Self::by_ids`], which counts it.
     pub(crate) async fn cached(&self, tenant: &TenantId, device_id: &str) -> Option<Arc<Device>> {
-        self.cache.get(tenant, device_id).await
+        let device = self.cache.get(tenant, device_id).await;
+        if device.is_some() {
+            self.client.metrics().device_cache(1, 0);
+        }
+        device
     }
 
     /// The devices with these ids that the key can see: cached ones, plus one `devices/list` per
@@ -65,8 +70,10 @@ impl DeviceService {
     /// Whether the key can see the device (cache first, then `devices/get`).
     pub(crate) async fn is_visible(&self, key: &ApiKey, device_id: &str) -> bool {
         if self.cache.get(key.tenant(), device_id).await.is_some() {
+            self.client.metrics().device_cache(1, 0);
             return true;
         }
+        self.client.metrics().device_cache(0, 1);
         match self.client.get_device(key, device_id).await {
             Ok(_) => true,
             Err(e) => {

@@ -40,6 +40,7 @@ pub struct ServiceSet {
 
 impl Services {
     pub(crate) fn new(client: SeamClient, device_cache: DeviceCache) -> Self {
+        let device_cache = device_cache.observed_by(client.metrics().clone());
         let devices = DeviceService::new(client.clone(), device_cache);
         let access_codes = AccessCodeService::new(client.clone(), devices.clone());
         let linked_groups = LinkedGroupService::new(

@@ -2,6 +2,7 @@
 
 mod backup_codes;
 mod batching;
+mod binary;
 mod cost;
 mod errors;
 mod faults;
@@ -9,6 +10,7 @@ mod generated_codes;
 mod graphiql;
 mod hostile_http;
 mod http;
+mod observability;
 mod offline_codes;
 mod over_http;
 mod redaction;

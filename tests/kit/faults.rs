@@ -79,11 +79,20 @@ struct Counts {
     forwarded: BTreeMap<String, u64>,
 }
 
+/// One request as it reached the proxy: its path and the tracing headers it carried.
+#[derive(Clone, Debug)]
+pub struct SeenRequest {
+    pub path: String,
+    pub request_id: Option<String>,
+    pub traceparent: Option<String>,
+}
+
 #[derive(Debug)]
 struct Shared {
     target: String,
     rule: Mutex<Rule>,
     counts: Mutex<Counts>,
+    requests: Mutex<Vec<SeenRequest>>,
     http: reqwest::Client,
 }
 
@@ -113,6 +122,7 @@ impl FaultProxy {
             target: target.trim_end_matches('/').to_owned(),
             rule: Mutex::new(Rule::off()),
             counts: Mutex::default(),
+            requests: Mutex::default(),
             // No pooling across faults: a connection the sandbox kept is never blamed on us.
             http: reqwest::Client::builder()
                 .pool_max_idle_per_host(0)
@@ -210,6 +220,13 @@ impl FaultProxy {
 
     pub fn reset_counts(&self) {
         *self.shared.counts.lock().expect("counts") = Counts::default();
+        self.shared.requests.lock().expect("requests").clear();
+    }
+
+    /// Every request that reached the proxy since the last reset, in order, with its tracing
+    /// headers (`x-request-id`, `traceparent`).
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.shared.requests.lock().expect("requests").clone()
     }
 }
 
@@ -252,6 +269,21 @@ async fn handle(
 ) -> Response {
     let path = request.uri().path().to_owned();
     count(&shared, &path, |c| &mut c.seen);
+    // A plain function, not a closure kept alive: a borrow of the (non-Sync) body must not live
+    // across the awaits below.
+    fn header(request: &Request, name: &str) -> Option<String> {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+    let seen = SeenRequest {
+        path: path.clone(),
+        request_id: header(&request, "x-request-id"),
+        traceparent: header(&request, "traceparent"),
+    };
+    shared.requests.lock().expect("requests").push(seen);
     let fault = shared.rule.lock().expect("rule").take(&path);
     match fault {
         Fault::None => forward(&shared, request).await,

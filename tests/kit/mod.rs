@@ -18,7 +18,7 @@ use seam_graphql::{serve, RunningGateway, UpstreamTarget};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
-pub use faults::{Fault, FaultProxy};
+pub use faults::{Fault, FaultProxy, SeenRequest};
 pub use sse::{SseEvent, SseStream};
 pub use ws::{WsSub, SUBSCRIPTION};
 

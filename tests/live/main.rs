@@ -7,6 +7,7 @@ mod device_events;
 mod keepalive;
 mod npm_client;
 mod security;
+mod shutdown;
 mod soak;
 mod sse;
 #[path = "../kit/mod.rs"]

@@ -41,6 +41,28 @@ async fn post_stream(
     request.send().await.expect("gateway answers")
 }
 
+/// `/metrics`' SSE subscriptions: (active, total).
+async fn sse_subscriptions(t: &TestGateway) -> (f64, f64) {
+    let text = t
+        .http()
+        .get(format!("http://{}/metrics", t.gateway.addr()))
+        .send()
+        .await
+        .expect("metrics answer")
+        .text()
+        .await
+        .expect("text");
+    let value = |series: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .map_or(0.0, |v| v.parse().expect("a number"))
+    };
+    (
+        value("seam_graphql_subscriptions_active{transport=\"sse\"}"),
+        value("seam_graphql_subscriptions_total{transport=\"sse\"}"),
+    )
+}
+
 /// PUT: reserves a stream with `key`; returns its token.
 async fn reserve(t: &TestGateway, key: &str) -> String {
     let response = t
@@ -399,6 +421,7 @@ async fn should_send_keep_alive_comments_and_drop_a_client_that_went_away() {
     let live = TestGateway::start_with(c).await;
     let mut stream = SseStream::new(post_stream(&live, Some(KEY_1), SUBSCRIPTION, json!({})).await);
     live.wait_for_subscribers(1).await;
+    assert_eq!(sse_subscriptions(&live).await, (1.0, 1.0), "active, total");
     // The greeting, then a comment per interval while nothing happens.
     let mut comments = 0;
     while comments < 3 {
@@ -416,6 +439,7 @@ async fn should_send_keep_alive_comments_and_drop_a_client_that_went_away() {
         "the dead client's subscription to go",
     )
     .await;
+    assert_eq!(sse_subscriptions(&live).await, (0.0, 1.0), "active, total");
 
     // The same for a single-connection stream; its token dies with it.
     let token = reserve(&live, KEY_1).await;

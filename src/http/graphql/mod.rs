@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 pub(crate) use persisted::PersistedQueries;
+pub(crate) use request::operation_type;
 
 use super::auth::bearer_key;
 use super::AppState;
@@ -55,7 +56,7 @@ pub(crate) async fn post(
     };
     match outcome.await {
         Ok((request, key)) => run(&state, request, key, media).await,
-        Err(refusal) => refusal.in_media(media).into_response(),
+        Err(refusal) => refuse(&state, refusal, media),
     }
 }
 
@@ -95,8 +96,18 @@ pub(crate) async fn get(
     .and_then(|request| Ok((request, caller_key(&state, &headers)?)));
     match outcome {
         Ok((request, key)) => run(&state, request, key, media).await,
-        Err(refusal) => refusal.in_media(media).into_response(),
+        Err(refusal) => refuse(&state, refusal, media),
     }
+}
+
+/// A refusal, counted by its code like the schema's errors.
+fn refuse(state: &AppState, refusal: Refusal, media: MediaType) -> Response {
+    state
+        .services
+        .client
+        .metrics()
+        .error(refusal.code().as_str());
+    refusal.in_media(media).into_response()
 }
 
 /// Runs one GraphQL request with the caller's key and a fresh set of loaders, within the key's
@@ -112,7 +123,7 @@ async fn run(
     if let Some(key) = key {
         _slot = match state.tenant_limit.try_enter(key.tenant()) {
             Some(slot) => Some(slot),
-            None => return Refusal::busy().in_media(media).into_response(),
+            None => return refuse(state, Refusal::busy(), media),
         };
         request = request.data(RequestScope::new(&state.services, key));
     }

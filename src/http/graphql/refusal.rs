@@ -38,6 +38,11 @@ impl Refusal {
         }
     }
 
+    /// Its `extensions.code`.
+    pub(crate) fn code(&self) -> ErrorCode {
+        self.code
+    }
+
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }

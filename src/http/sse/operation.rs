@@ -25,7 +25,26 @@ pub(super) fn execute(
         Some(key) => request.data(RequestScope::new(&state.services, key)),
         None => request,
     };
-    state.schema.execute_stream(request)
+    // Counted by transport while it runs, if it is a subscription (as on the websocket).
+    let is_subscription = matches!(
+        crate::http::graphql::operation_type(&request),
+        Some(async_graphql::parser::types::OperationType::Subscription)
+    );
+    let results = state.schema.execute_stream(request);
+    if !is_subscription {
+        return results;
+    }
+    let guard = state
+        .services
+        .client
+        .metrics()
+        .subscription_started(crate::metrics::Transport::Sse);
+    results
+        .map(move |response| {
+            let _counted = &guard;
+            response
+        })
+        .boxed()
 }
 
 /// Results with the end marker.

@@ -40,6 +40,9 @@ pub(crate) async fn subscribe(
     let max_message = state.limits.ws_max_message_bytes;
     // Tracked so that shutdown waits for each socket's 1001 close frame to go out.
     let sessions = state.sessions.clone();
+    // The upgraded connection runs in a task of its own: it keeps the upgrade request's id (and
+    // trace), for its log lines and its calls to Seam.
+    let request = crate::telemetry::current_request();
     upgrade
         .protocols([protocol.name()])
         // Subscriptions send small messages and clients send smaller ones: tungstenite's 128 KiB
@@ -51,6 +54,12 @@ pub(crate) async fn subscribe(
         .max_message_size(max_message)
         .max_frame_size(max_message)
         .on_upgrade(move |socket| {
-            sessions.track_future(Session::new(socket, state, protocol, origin_allowed).run())
+            let session = Session::new(socket, state, protocol, origin_allowed).run();
+            sessions.track_future(async move {
+                match request {
+                    Some(request) => crate::telemetry::REQUEST.scope(request, session).await,
+                    None => session.await,
+                }
+            })
         })
 }

@@ -115,6 +115,14 @@ impl Protocol {
         }
     }
 
+    /// The transport label of `/metrics`.
+    pub(super) fn transport(self) -> crate::metrics::Transport {
+        match self {
+            Self::TransportWs => crate::metrics::Transport::GraphqlTransportWs,
+            Self::Legacy => crate::metrics::Transport::GraphqlWs,
+        }
+    }
+
     pub(super) fn name(self) -> &'static str {
         match self {
             Self::TransportWs => "graphql-transport-ws",

@@ -22,6 +22,9 @@ use crate::seam::ApiKey;
 
 /// How long a closing socket may take: to send our Close frame, then to hear the client's.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
+/// On shutdown, results already on their way (events published just before) are still sent, as
+/// long as the next one comes within this gap (and all within `CLOSE_GRACE`).
+const SHUTDOWN_FLUSH_GAP: Duration = Duration::from_millis(100);
 
 /// An operation's results, then `None` once it is over (so that `complete` can be sent).
 type Operation = Pin<Box<dyn Stream<Item = Option<Response>> + Send>>;
@@ -123,7 +126,10 @@ impl Session {
 
     async fn handle(&mut self, event: Event) -> Step {
         match event {
-            Event::Shutdown => Step::Close(Close::going_away()),
+            Event::Shutdown => {
+                self.flush_before_shutdown().await;
+                Step::Close(Close::going_away())
+            }
             Event::InitTimeout => Step::Close(Close::init_timeout()),
             Event::KeepAlive => self.keep_alive().await,
             Event::Frame(frame) => self.on_frame(frame).await,
@@ -133,6 +139,32 @@ impl Session {
             Event::Output(id, None) => {
                 self.operations.remove(&id);
                 self.send(Outgoing::Complete { id: &id }).await
+            }
+        }
+    }
+
+    /// Sends the results that are ready now: shutdown waits for accepted webhooks to be published
+    /// before it closes sockets, and their subscribers should get them rather than a bare 1001.
+    async fn flush_before_shutdown(&mut self) {
+        let deadline = Instant::now() + CLOSE_GRACE;
+        while !self.operations.is_empty() {
+            let gap = (Instant::now() + SHUTDOWN_FLUSH_GAP).min(deadline);
+            let Ok(Some((id, output))) = timeout_at(gap, self.operations.next()).await else {
+                return;
+            };
+            let message = match &output {
+                Some(response) => self.protocol.result(&id, response),
+                None => Outgoing::Complete { id: &id },
+            };
+            let text = Message::Text(message.to_text().into());
+            if !matches!(
+                timeout_at(deadline, self.socket.send(text)).await,
+                Ok(Ok(()))
+            ) {
+                return;
+            }
+            if output.is_none() {
+                self.operations.remove(&id);
             }
         }
     }
@@ -238,8 +270,25 @@ impl Session {
             Some(key) => request.data(RequestScope::new(&self.state.services, key.clone())),
             None => request,
         };
+        // Counted while it runs, if it is a subscription (queries and mutations may come this way too).
+        let is_subscription = matches!(
+            crate::http::graphql::operation_type(&request),
+            Some(async_graphql::parser::types::OperationType::Subscription)
+        );
+        let guard = is_subscription.then(|| {
+            self.state
+                .services
+                .client
+                .metrics()
+                .subscription_started(self.protocol.transport())
+        });
         let results = self.state.schema.execute_stream(request);
-        let operation = results.map(Some).chain(stream::once(async { None }));
+        let operation = results
+            .map(move |response| {
+                let _counted = &guard;
+                Some(response)
+            })
+            .chain(stream::once(async { None }));
         self.operations.insert(id, Box::pin(operation));
         Step::Continue
     }
@@ -248,6 +297,9 @@ impl Session {
     async fn send(&mut self, message: Outgoing<'_>) -> Step {
         let text = Message::Text(message.to_text().into());
         tokio::select! {
+            // The send first: once shutdown has begun, a message that can go out still goes (a
+            // status change published during the drain), and only a stuck one is given up.
+            biased;
             sent = self.socket.send(text) => match sent {
                 Ok(()) => Step::Continue,
                 Err(_) => Step::End,
