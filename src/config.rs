@@ -76,7 +76,7 @@ impl Cli {
     pub fn into_command(self) -> Command {
         match self.command {
             Some(command) => command,
-            None => Command::Serve(self.gateway),
+            None => Command::Serve(Box::new(self.gateway)),
         }
     }
 }
@@ -84,7 +84,8 @@ impl Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the gateway (the default).
-    Serve(GatewayConfig),
+    // Boxed: the enum is built once per process, and the other variants are small.
+    Serve(Box<GatewayConfig>),
     /// Run the embedded Seam sandbox alone, as its own REST server.
     Sandbox(SandboxArgs),
     /// Print the GraphQL schema (SDL) to stdout.

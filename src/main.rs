@@ -6,7 +6,7 @@ async fn main() -> anyhow::Result<()> {
     // Held to the end: dropping it flushes the spans still queued for export.
     let _otlp = seam_graphql::telemetry::init(cli.log_format, cli.otlp_endpoint.as_deref())?;
     match cli.into_command() {
-        Command::Serve(config) => seam_graphql::run(config).await,
+        Command::Serve(config) => seam_graphql::run(*config).await,
         Command::Sandbox(args) => seam_graphql::run_sandbox(args).await,
         Command::PrintSchema => {
             print!("{}", seam_graphql::schema::sdl());
