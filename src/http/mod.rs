@@ -10,6 +10,7 @@ mod request_id;
 mod serve;
 mod tenant_limit;
 
+pub(crate) use graphql::PersistedQueries;
 pub(crate) use origin::OriginPolicy;
 pub(crate) use serve::{serve, ServeOptions};
 pub(crate) use tenant_limit::TenantLimiter;

@@ -38,7 +38,7 @@ pub(crate) async fn receive(
             return (status, Json(json!({ "error": rejection.to_string() })));
         }
     };
-    match hub.receive(event, Source::Webhook) {
+    match hub.receive(event, Source::Webhook).await {
         Ok(fresh) => (
             StatusCode::OK,
             Json(json!({ "ok": true, "duplicate": !fresh })),

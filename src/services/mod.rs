@@ -11,6 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cache::{DeviceCache, LinkedGroupIndex};
+use crate::cluster::groups::RedisGroups;
+use crate::cluster::invalidation::DeviceInvalidations;
+use crate::cluster::RedisLink;
 use crate::seam::SeamClient;
 use access_codes::AccessCodeService;
 use devices::DeviceService;
@@ -35,15 +38,27 @@ pub struct ServiceSet {
 }
 
 impl Services {
+    #[cfg(test)]
     pub(crate) fn new(client: SeamClient, device_cache: DeviceCache) -> Self {
-        let devices = DeviceService::new(client.clone(), device_cache);
+        Self::with_redis(client, device_cache, None)
+    }
+
+    /// The services; with `redis`, device invalidations and the linked-group index are shared
+    /// with the other replicas.
+    pub(crate) fn with_redis(
+        client: SeamClient,
+        device_cache: DeviceCache,
+        redis: Option<&RedisLink>,
+    ) -> Self {
+        let mut devices = DeviceService::new(client.clone(), device_cache);
+        let mut index = LinkedGroupIndex::new(GROUP_INDEX_TTL, GROUP_INDEX_CAPACITY);
+        if let Some(redis) = redis {
+            devices = devices.shared(DeviceInvalidations::new(redis.clone()));
+            index = index.shared(RedisGroups::new(redis.clone(), GROUP_INDEX_TTL));
+        }
         let access_codes = AccessCodeService::new(client.clone(), devices.clone());
-        let linked_groups = LinkedGroupService::new(
-            client.clone(),
-            access_codes.clone(),
-            devices.clone(),
-            LinkedGroupIndex::new(GROUP_INDEX_TTL, GROUP_INDEX_CAPACITY),
-        );
+        let linked_groups =
+            LinkedGroupService::new(client.clone(), access_codes.clone(), devices.clone(), index);
         Self(Arc::new(ServiceSet {
             client,
             devices,
