@@ -228,7 +228,10 @@ async fn run(setup: &'static str, n: usize, sandbox: &str, replicas: usize) -> R
     for (i, (gateway, _)) in gateways.iter().enumerate() {
         let want = (i..n).step_by(replicas).count();
         while live_subscribers(&http, gateway).await < want {
-            assert!(Instant::now() < deadline, "subscriptions did not all register");
+            assert!(
+                Instant::now() < deadline,
+                "subscriptions did not all register"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -60,6 +60,13 @@ impl<'de> Deserialize<'de> for CodeStatus {
     }
 }
 
+/// Written as Seam's wire string, so that what is written reads back the same.
+impl Serialize for CodeStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_wire())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::CodeStatus;
@@ -81,12 +88,5 @@ mod tests {
         ] {
             assert_eq!(CodeStatus::from_wire(status.as_wire()), status);
         }
-    }
-}
-
-/// Written as Seam's wire string, so that what is written reads back the same.
-impl Serialize for CodeStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_wire())
     }
 }
