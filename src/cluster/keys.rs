@@ -1,5 +1,5 @@
-//! Redis key names, all under one prefix. A workspace appears only as a hash of its id and a
-//! tenant only as the hash of its key, so a dump of Redis names no workspace and no key.
+//! Redis key names, all under one prefix. A workspace appears in them only as a hash of its id and
+//! a tenant only as the hash of its key; no key name carries an API key.
 
 use sha2::{Digest, Sha256};
 

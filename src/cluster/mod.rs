@@ -11,8 +11,7 @@
 //!
 //! Nothing here is needed for the gateway to answer: every call fails fast while Redis is down
 //! (`link.rs`), and the caller goes on with what its own process knows. Keys and PINs never go in:
-//! tenants by their hash (`seam::api_key`), workspaces by a hash of their id (`keys.rs`), access
-//! codes without their PIN.
+//! tenants by their hash (`seam::api_key`), access codes without their PIN.
 
 pub(crate) mod documents;
 pub(crate) mod groups;

@@ -3,6 +3,7 @@
 
 mod fanout;
 mod outage;
+mod secrets;
 mod shared_state;
 #[path = "../kit/mod.rs"]
 mod support;
