@@ -227,6 +227,8 @@ pub(super) async fn pump(hub: Weak<Inner>) {
             }
             replicas.advance(ws, *kind, &entry.id);
         }
+        // Recorded once the batch is queued, not resolved: if this replica dies in between, the
+        // next lease holder starts after events it never published (a crash-only window).
         for (ws, id) in inbox_done {
             replicas.redis.inbox_done(ws, id).await;
         }
