@@ -3,9 +3,10 @@
 # - npm packages in tests/js: the `graphql-ws` and `graphql-sse` clients (tests/live/npm_client.rs),
 #   the `graphql-http` conformance audit (tests/gateway/over_http/audit.rs), and playwright-core
 #   (tests/live/browser.rs);
-# - Debian's chromium for that browser test (apt-get, when /usr/bin/chromium is missing; CI runs this
-#   as root on a fresh Debian machine);
-# - the npm packages of examples/typescript-client (tests/live/typescript_example.rs).
+# - the npm packages of examples/typescript-client (tests/live/typescript_example.rs);
+# - Debian packages (apt-get, when missing; CI runs this as root on a fresh Debian machine): chromium for
+#   the browser test, and redis-server for the cluster suite (tests/cluster: two replicas sharing state
+#   through Redis).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -26,12 +27,16 @@ npm_ci() {
 npm_ci "$root/tests/js"
 npm_ci "$root/examples/typescript-client"
 
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "install-test-deps: /usr/bin/chromium is missing; run as root or: sudo apt-get install chromium" >&2
+# Debian packages the tests run: what is missing, installed in one apt-get call.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    echo "install-test-deps: missing ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

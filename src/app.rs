@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::config::GatewayConfig;
-use crate::{cache, events, http, schema, seam, services};
+use crate::{cache, cluster, events, http, schema, seam, services};
 
 /// Where the gateway sends its upstream calls.
 #[derive(Clone)]
@@ -44,6 +44,14 @@ impl RunningGateway {
     /// Workspaces with at least one live subscription (one poller task each).
     pub fn live_workspaces(&self) -> usize {
         self.live.workspace_count()
+    }
+    /// Workspaces whose events this replica resolves and polls (with Redis: whose lease it holds).
+    pub fn live_leading_workspaces(&self) -> usize {
+        self.live.leading_workspace_count()
+    }
+    /// Round trips to Redis so far (0 without Redis).
+    pub fn redis_round_trips(&self) -> u64 {
+        self.live.redis_round_trips()
     }
     /// Begins a graceful shutdown, as SIGTERM does: stop accepting, let in-flight requests finish
     /// and accepted webhooks be published within the shutdown timeout, close websockets with 1001.
@@ -168,8 +176,14 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         Duration::from_millis(config.breaker_cooldown_ms),
     )?;
     let devices = cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity);
-    let services = services::Services::new(client.clone(), devices);
-    let live = live_hub(config, &client, services.devices.clone())?;
+    // Chosen once: with Redis, replicas share state through it; without, all of it is in process.
+    let redis = config
+        .redis_url
+        .as_deref()
+        .map(cluster::RedisLink::new)
+        .transpose()?;
+    let services = services::Services::with_redis(client.clone(), devices, redis.as_ref());
+    let live = live_hub(config, &client, services.devices.clone(), redis.as_ref())?;
     Ok(http::AppState {
         schema: schema::build_schema(
             services.clone(),
@@ -184,7 +198,9 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         shutdown: tokio_util::sync::CancellationToken::new(),
         sessions: tokio_util::task::TaskTracker::new(),
         tenant_limit: http::TenantLimiter::new(config.tenant_max_in_flight),
-        persisted: Default::default(),
+        persisted: redis.map_or_else(Default::default, |redis| {
+            http::PersistedQueries::shared(cluster::documents::RedisDocuments::new(redis))
+        }),
         cors_origins: config.cors_allow_origin.clone().into(),
         sse_streams: Default::default(),
     })
@@ -202,6 +218,7 @@ fn live_hub(
     config: &GatewayConfig,
     client: &seam::SeamClient,
     devices: services::devices::DeviceService,
+    redis: Option<&cluster::RedisLink>,
 ) -> anyhow::Result<events::LiveHub> {
     let webhook_secret = config
         .webhook_secret
@@ -218,6 +235,13 @@ fn live_hub(
             webhook_stale_after: (poll_interval * 10).max(Duration::from_secs(30)),
             buffer: config.subscription_buffer.max(1),
         },
+        redis.map(|redis| {
+            let lease = match config.redis_lease_ms {
+                0 => poll_interval,
+                ms => Duration::from_millis(ms),
+            };
+            cluster::live::RedisLive::new(redis.clone(), lease)
+        }),
     ))
 }
 

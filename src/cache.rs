@@ -174,6 +174,20 @@ impl DeviceCache {
         }
     }
 
+    /// Drops one device of the tenant with this hash (an invalidation from another replica).
+    pub(crate) async fn invalidate_by_hash(&self, tenant_hash: &str, device_id: &str) {
+        if let Some(cache) = &self.inner {
+            let stale: Vec<Key> = cache
+                .iter()
+                .filter(|(key, _)| key.1 == device_id && key.0.to_string() == tenant_hash)
+                .map(|(key, _)| (*key).clone())
+                .collect();
+            for key in stale {
+                cache.invalidate(&key).await;
+            }
+        }
+    }
+
     /// Drops one device, after a mutation or event touched it.
     pub(crate) async fn invalidate(&self, tenant: &TenantId, device_id: &str) {
         if let Some(cache) = &self.inner {
@@ -190,6 +204,8 @@ impl DeviceCache {
 #[derive(Clone)]
 pub(crate) struct LinkedGroupIndex {
     inner: Cache<Key, Arc<Vec<String>>>,
+    /// With Redis: the index every replica shares, behind this process's own.
+    shared: Option<crate::cluster::groups::RedisGroups>,
     /// Keys a scan found no code for. Without this, asking for a made-up key rescans the whole
     /// workspace on every request; with it, for [`ABSENT_TTL`].
     absent: Cache<Key, ()>,
@@ -210,7 +226,14 @@ impl LinkedGroupIndex {
                 .time_to_live(ABSENT_TTL)
                 .max_capacity(capacity)
                 .build(),
+            shared: None,
         }
+    }
+
+    /// Shares the index with other replicas through Redis.
+    pub(crate) fn shared(mut self, redis: crate::cluster::groups::RedisGroups) -> Self {
+        self.shared = Some(redis);
+        self
     }
 
     /// True when a recent scan found no code with this key.
@@ -230,12 +253,28 @@ impl LinkedGroupIndex {
         tenant: &TenantId,
         common_code_key: &str,
     ) -> Option<Arc<Vec<String>>> {
-        self.inner
-            .get(&(tenant.clone(), common_code_key.to_owned()))
-            .await
+        let key = (tenant.clone(), common_code_key.to_owned());
+        if let Some(ids) = self.inner.get(&key).await {
+            return Some(ids);
+        }
+        let shared = self.shared.as_ref()?;
+        let ids = Arc::new(
+            shared
+                .get(&tenant.to_string(), common_code_key)
+                .await
+                .ok()??,
+        );
+        self.absent.invalidate(&key).await;
+        self.inner.insert(key, ids.clone()).await;
+        Some(ids)
     }
 
     pub(crate) async fn insert(&self, tenant: &TenantId, common_code_key: &str, ids: Vec<String>) {
+        if let Some(shared) = &self.shared {
+            shared
+                .insert(&tenant.to_string(), common_code_key, &ids)
+                .await;
+        }
         let key = (tenant.clone(), common_code_key.to_owned());
         self.absent.invalidate(&key).await;
         self.inner.insert(key, Arc::new(ids)).await;

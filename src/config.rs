@@ -223,6 +223,15 @@ pub struct GatewayConfig {
     /// In sandbox mode: how long a new code stays `setting` before it is `set`, in ms.
     #[arg(long, env = "SEAM_SANDBOX_SET_DELAY_MS", default_value_t = 2_000)]
     pub sandbox_set_delay_ms: u64,
+    /// Redis shared by several replicas (`redis://host:6379/0`): live status fan-out, webhook
+    /// de-dup, the poller lease, device cache invalidation, the linked-group index and persisted
+    /// queries go through it. Without it the gateway runs alone, with everything in process.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// With Redis: how long a replica's lease on polling a workspace lasts without renewal, in ms
+    /// (0: the poll interval). Another replica takes over within about this long after it stops.
+    #[arg(long, env = "SEAM_GRAPHQL_REDIS_LEASE_MS", default_value_t = 0)]
+    pub redis_lease_ms: u64,
 }
 
 impl GatewayConfig {
@@ -269,6 +278,8 @@ impl std::fmt::Debug for GatewayConfig {
             .field("ws_keepalive_ms", &self.ws_keepalive_ms)
             .field("breaker_cooldown_ms", &self.breaker_cooldown_ms)
             .field("tenant_max_in_flight", &self.tenant_max_in_flight)
+            .field("redis_url", &redact(&self.redis_url))
+            .field("redis_lease_ms", &self.redis_lease_ms)
             .finish()
     }
 }

@@ -7,6 +7,7 @@
 
 mod app;
 pub(crate) mod cache;
+pub(crate) mod cluster;
 pub mod config;
 pub(crate) mod error;
 pub(crate) mod events;

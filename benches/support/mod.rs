@@ -57,7 +57,8 @@ pub async fn wait_ready(http: &reqwest::Client, url: &str) {
     panic!("{url} never came up");
 }
 
-/// Resident memory of a process, in KiB (0 if unknown).
+/// Resident memory of a process, in KiB (0 if unknown). (Not every bench measures memory.)
+#[allow(dead_code)]
 pub fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()

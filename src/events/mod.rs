@@ -10,9 +10,15 @@
 //!
 //! An event's `workspace_id` is only a claim: it is published to that workspace only when the
 //! workspace's own key proves the event belongs there (see `resolve`).
+//!
+//! With Redis (`replicas`), replicas share this: an accepted webhook event is claimed cluster-wide
+//! and queued in its workspace's inbox; the replica holding the workspace's lease resolves it and
+//! appends the change to the workspace's changes stream, which every replica with subscribers of
+//! the workspace reads and delivers locally.
 
 mod dedup;
 mod poller;
+mod replicas;
 mod resolve;
 mod shards;
 mod status;
@@ -26,10 +32,12 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
+use crate::cluster::live::{Accepted, RedisLive};
 use crate::seam::wire::Event;
 use crate::seam::{ApiKey, SeamClient, SeamError};
 use crate::services::devices::DeviceService;
 use dedup::SeenEvents;
+use replicas::{Replicas, Role};
 use resolve::Resolver;
 pub(crate) use resolve::StatusChange;
 use shards::{ShardFull, Shards};
@@ -112,6 +120,8 @@ struct Inner {
     workspaces: Arc<Workspaces>,
     shards: Shards,
     webhook_feed: WebhookFeed,
+    /// Present with Redis: what this replica shares with the others.
+    replicas: Option<Replicas>,
 }
 
 /// One live subscription: a receiver on its workspace's channel. Dropping it unregisters.
@@ -125,8 +135,14 @@ pub(crate) struct Subscription {
 }
 
 impl LiveHub {
-    /// Starts the hub's shard workers. Must run inside a tokio runtime.
-    pub(crate) fn new(client: SeamClient, devices: DeviceService, options: LiveOptions) -> Self {
+    /// Starts the hub's shard workers (and, with `shared`, its reader of the cluster's streams).
+    /// Must run inside a tokio runtime.
+    pub(crate) fn new(
+        client: SeamClient,
+        devices: DeviceService,
+        options: LiveOptions,
+        shared: Option<RedisLive>,
+    ) -> Self {
         let (shards, queues) = Shards::new();
         let inner = Arc::new(Inner {
             seen: SeenEvents::new(),
@@ -141,11 +157,13 @@ impl LiveHub {
             client,
             devices,
             options,
+            replicas: shared.map(Replicas::new),
         });
         queues.spawn_workers(
             Arc::downgrade(&inner),
             |hub: Arc<Inner>, queued| async move { hub.publish(queued).await },
         );
+        replicas::spawn_pump(&inner);
         Self(inner)
     }
 
@@ -168,6 +186,31 @@ impl LiveHub {
     /// Workspaces with at least one live subscription (each has one poller task).
     pub(crate) fn workspace_count(&self) -> usize {
         self.0.workspaces.workspace_count()
+    }
+
+    /// Workspaces whose events this replica resolves and polls: with Redis, those it holds the
+    /// lease of; alone, all of them.
+    pub(crate) fn leading_workspace_count(&self) -> usize {
+        match &self.0.replicas {
+            Some(replicas) => replicas.leading(),
+            None => self.workspace_count(),
+        }
+    }
+
+    /// None without Redis; else whether it answers now.
+    pub(crate) fn redis_reachable(&self) -> Option<bool> {
+        self.0
+            .replicas
+            .as_ref()
+            .map(|r| r.redis.link().is_reachable())
+    }
+
+    /// Round trips to Redis so far (0 without it).
+    pub(crate) fn redis_round_trips(&self) -> u64 {
+        self.0
+            .replicas
+            .as_ref()
+            .map_or(0, |r| r.redis.link().round_trips())
     }
 
     pub(crate) fn webhooks_enabled(&self) -> bool {
@@ -195,8 +238,8 @@ impl LiveHub {
 
     /// Takes in one event from a source. Ok(true) when it is new and queued, Ok(false) when it is a
     /// duplicate or not about a code's status.
-    pub(crate) fn receive(&self, event: Event, source: Source) -> Result<bool, Busy> {
-        self.0.receive(event, source)
+    pub(crate) async fn receive(&self, event: Event, source: Source) -> Result<bool, Busy> {
+        self.0.receive(event, source).await
     }
 
     /// Registers a subscriber acting with `key`; returns once its workspace is known and, for a
@@ -225,14 +268,133 @@ impl LiveHub {
 
 impl Inner {
     /// Takes in one event from either source (see [`LiveHub::receive`]).
-    fn receive(&self, event: Event, source: Source) -> Result<bool, Busy> {
+    async fn receive(&self, event: Event, source: Source) -> Result<bool, Busy> {
         if source == Source::Webhook {
             if let Some(workspace_id) = &event.workspace_id {
                 self.webhook_feed.delivered(workspace_id);
             }
         }
         self.forget_changed_device(&event, source);
-        self.queue_if_new_status_event(event, source)
+        let Some(replicas) = &self.replicas else {
+            return self.queue_if_new_status_event(event, source);
+        };
+        if let Some(taken) = self.share(replicas, &event, source).await {
+            return Ok(taken);
+        }
+        let event_id = event.event_id.clone();
+        let queued = self.queue_if_new_status_event(event, source);
+        if queued.is_err() && source == Source::Poll {
+            // Claimed in Redis but not queued: free it, so the next poll takes it in.
+            replicas.redis.unclaim(&event_id).await;
+        }
+        queued
+    }
+
+    /// Hands an event to the cluster: a webhook event is claimed and queued for the workspace's
+    /// lease holder; a polled one (polled by the lease holder) is claimed, then queued here.
+    /// Some(taken) when the cluster took it or refused it as a duplicate; None to take it in
+    /// locally (Redis unreachable, or polled and new).
+    async fn share(&self, replicas: &Replicas, event: &Event, source: Source) -> Option<bool> {
+        let is_status = is_status_event(&event.event_type) && event.access_code_id.is_some();
+        match source {
+            Source::Webhook => {
+                let workspace_id = event.workspace_id.as_deref()?;
+                let payload = serde_json::to_string(event).expect("an event serializes");
+                let accepted = replicas
+                    .redis
+                    .accept(workspace_id, &event.event_id, &payload)
+                    .await
+                    .ok()?;
+                match accepted {
+                    Accepted::Duplicate => {
+                        tracing::debug!(event_id = %event.event_id, "duplicate event skipped (cluster)");
+                        Some(false)
+                    }
+                    Accepted::Queued => {
+                        self.seen.mark_seen(&event.event_id);
+                        Some(is_status)
+                    }
+                    // Nobody listens, as far as Redis knows; unless someone here does (Redis just
+                    // came back, presence not yet renewed), in which case it is resolved here.
+                    Accepted::Unheard if self.workspaces.live(workspace_id).is_some() => None,
+                    Accepted::Unheard => Some(false),
+                }
+            }
+            Source::Poll => {
+                if !is_status || !self.seen.first_sighting(&event.event_id) {
+                    return None;
+                }
+                match replicas.redis.claim(&event.event_id).await {
+                    Ok(true) | Err(_) => {
+                        // Claimed (or Redis is down): seen locally already, so queue it directly.
+                        self.seen.forget(&event.event_id);
+                        None
+                    }
+                    Ok(false) => {
+                        tracing::debug!(event_id = %event.event_id, "polled event already taken in (cluster)");
+                        Some(false)
+                    }
+                }
+            }
+        }
+    }
+
+    /// An event from the workspace's inbox (this replica holds its lease): queued to be resolved.
+    fn take_from_inbox(&self, workspace_id: &str, payload: &str) {
+        let Ok(event) = serde_json::from_str::<Event>(payload) else {
+            tracing::debug!(%workspace_id, "unreadable inbox entry skipped");
+            return;
+        };
+        self.webhook_feed.delivered(workspace_id);
+        if !is_status_event(&event.event_type) {
+            return;
+        }
+        let Some(code_id) = event.access_code_id.clone() else {
+            return;
+        };
+        self.seen.mark_seen(&event.event_id);
+        let event_id = event.event_id.clone();
+        let queued = Queued {
+            event,
+            source: Source::Webhook,
+            received: std::time::Instant::now(),
+            span: tracing::Span::current(),
+        };
+        if self.shards.queue(&code_id, queued).is_err() {
+            tracing::warn!(%event_id, %workspace_id, "shard queue full; inbox event dropped");
+        }
+    }
+
+    /// A change another replica (or this one) resolved, read from the workspace's changes stream.
+    fn deliver_shared(&self, workspace_id: &str, payload: &str) {
+        match serde_json::from_str::<StatusChange>(payload) {
+            Ok(mut change) if change.workspace_id == workspace_id => {
+                change.pin_withheld = true;
+                self.resolver.learn(&change);
+                self.deliver(change);
+            }
+            _ => tracing::debug!(%workspace_id, "unreadable change skipped"),
+        }
+    }
+
+    /// Sends a change to its workspace's local subscribers (once per event, with Redis).
+    fn deliver(&self, change: StatusChange) {
+        if let Some(replicas) = &self.replicas {
+            if !replicas.first_delivery(&change.event_id) {
+                return;
+            }
+        }
+        if let Some((channel, _)) = self.workspaces.live(&change.workspace_id) {
+            let _ = channel.send(Arc::new(change));
+        }
+    }
+
+    /// What this replica does for the workspace now (renewing its lease, with Redis).
+    async fn role(&self, workspace_id: &str) -> Role {
+        match &self.replicas {
+            Some(replicas) => replicas.renew(workspace_id).await,
+            None => Role::Alone,
+        }
     }
 
     /// A `device.*` event drops its device from the gateway's cache, in every tenant.
@@ -318,7 +480,16 @@ impl Inner {
             "status change published"
         );
         let occurred = event.occurred_at.or(event.created_at);
-        let _ = channel.send(Arc::new(change));
+        let mut shared = false;
+        if let Some(replicas) = &self.replicas {
+            let payload = serde_json::to_string(&change).expect("a status change serializes");
+            // On success every replica (this one too) delivers it from the stream.
+            shared = replicas.redis.publish(workspace_id, &payload).await.is_ok();
+        }
+        if !shared {
+            self.deliver(change);
+        }
+        // With Redis, the lag is measured to the hand-over into the cluster's stream.
         let age = occurred.and_then(|t| (chrono::Utc::now() - t).to_std().ok());
         self.client
             .metrics()

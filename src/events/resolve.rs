@@ -15,8 +15,9 @@ use crate::seam::wire::{AccessCode, Event, Issue};
 use crate::seam::{ApiKey, CodeStatus, SeamClient};
 use crate::services::devices::DeviceService;
 
-/// A code's status change, resolved once per event and shared by every subscriber of the workspace.
-#[derive(Debug)]
+/// A code's status change, resolved once per event and shared by every subscriber of the workspace
+/// (and, in a cluster, by every replica: serialized without the code's PIN, see `AccessCode`).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct StatusChange {
     pub(crate) workspace_id: String,
     pub(crate) event_id: String,
@@ -31,6 +32,10 @@ pub(crate) struct StatusChange {
     pub(crate) access_code: Option<Arc<AccessCode>>,
     pub(crate) errors: Vec<Issue>,
     pub(crate) warnings: Vec<Issue>,
+    /// True when it came through Redis: `access_code` then lacks its PIN, which a subscriber that
+    /// asks for it reads from Seam with its own key.
+    #[serde(skip)]
+    pub(crate) pin_withheld: bool,
 }
 
 /// What a workspace last published about a code: the previous status of its next change, and
@@ -114,7 +119,26 @@ impl Resolver {
             access_code: code,
             errors,
             warnings,
+            pin_withheld: false,
         })
+    }
+
+    /// Takes in a change another replica resolved, as the code's previous status for its next
+    /// event (so that a replica taking over the workspace's lease reports it right).
+    pub(super) fn learn(&self, change: &StatusChange) {
+        let workspace_and_code = (change.workspace_id.clone(), change.access_code_id.clone());
+        if change.event_type == "access_code.removed_from_device" {
+            self.known.invalidate(&workspace_and_code);
+        } else {
+            self.known.insert(
+                workspace_and_code,
+                Known {
+                    status: change.status,
+                    device_id: change.device_id.clone(),
+                    common_code_key: change.common_code_key.clone(),
+                },
+            );
+        }
     }
 
     /// What the event may be published with in `workspace_id`, or None without proof (see the

@@ -32,6 +32,19 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Reachability::Unreachable(why) => json!({ "ready": false, "detail": why }),
     };
     let events = json!({ "ready": state.live.is_running() });
+    // Redis down degrades a replica but does not take it out: it answers queries and mutations,
+    // and serves subscriptions on its own, so it stays ready and says so here.
+    let redis = match state.live.redis_reachable() {
+        None => json!({ "ready": true, "configured": false }),
+        Some(true) => json!({ "ready": true, "configured": true, "degraded": false }),
+        Some(false) => json!({
+            "ready": true,
+            "configured": true,
+            "degraded": true,
+            "detail": "Redis is unreachable: this replica runs alone (local webhooks, local polling, its own de-dup and indexes) until it is back",
+        }),
+    };
+    let degraded = redis["degraded"] == true;
     let ready = upstream["ready"] == true && events["ready"] == true;
     let status = if ready {
         StatusCode::OK
@@ -39,8 +52,12 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let body = json!({
-        "status": if ready { "ready" } else { "not_ready" },
-        "checks": { "upstream": upstream, "events": events },
+        "status": match (ready, degraded) {
+            (false, _) => "not_ready",
+            (true, true) => "degraded",
+            (true, false) => "ready",
+        },
+        "checks": { "upstream": upstream, "events": events, "redis": redis },
     });
     (status, Json(body))
 }
@@ -68,6 +85,23 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
         "# HELP seam_graphql_live_workspaces Workspaces with live subscriptions (one poller each).\n# TYPE seam_graphql_live_workspaces gauge\nseam_graphql_live_workspaces {}\n",
         live.workspace_count()
     );
+    if let Some(reachable) = live.redis_reachable() {
+        let _ = write!(
+            own,
+            "# HELP seam_graphql_redis_up Whether Redis answered the last command (1) or not (0).\n# TYPE seam_graphql_redis_up gauge\nseam_graphql_redis_up {}\n",
+            u8::from(reachable)
+        );
+        let _ = write!(
+            own,
+            "# HELP seam_graphql_redis_round_trips_total Commands sent to Redis.\n# TYPE seam_graphql_redis_round_trips_total counter\nseam_graphql_redis_round_trips_total {}\n",
+            live.redis_round_trips()
+        );
+        let _ = write!(
+            own,
+            "# HELP seam_graphql_live_leading_workspaces Workspaces whose events this replica resolves and polls (lease held).\n# TYPE seam_graphql_live_leading_workspaces gauge\nseam_graphql_live_leading_workspaces {}\n",
+            live.leading_workspace_count()
+        );
+    }
     let body = state.services.client.metrics().render(&own);
     ([("content-type", "text/plain; version=0.0.4")], body)
 }

@@ -11,6 +11,7 @@ mod serve;
 mod sse;
 mod tenant_limit;
 
+pub(crate) use graphql::PersistedQueries;
 pub(crate) use origin::OriginPolicy;
 pub(crate) use serve::{serve, ServeOptions};
 pub(crate) use tenant_limit::TenantLimiter;

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
+use tracing::Instrument;
 
 use super::AppState;
 use crate::events::{Source, WebhookRejection};
@@ -54,7 +55,11 @@ pub(crate) async fn receive(
     };
     span.record("event_id", event.event_id.as_str());
     span.record("event_type", event.event_type.as_str());
-    match span.in_scope(|| hub.receive(event, Source::Webhook)) {
+    match hub
+        .receive(event, Source::Webhook)
+        .instrument(span.clone())
+        .await
+    {
         Ok(fresh) => {
             metrics.webhook(if fresh {
                 WebhookOutcome::Accepted

@@ -7,7 +7,7 @@ use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::access_code::{AccessCode, AccessCodeStatus};
-use super::context::{live_hub, scope};
+use super::context::{live_hub, scope, services};
 use super::error::{ErrorCode, GatewayError};
 use super::issue::{self, SeamIssueError, SeamIssueWarning};
 use super::scalars::DateTime;
@@ -22,8 +22,16 @@ pub(super) struct AccessCodeStatusChange(Arc<StatusChange>);
 impl AccessCodeStatusChange {
     /// The code as it is now, resolvable like any other access code; null once it has been
     /// removed from Seam.
-    async fn access_code(&self) -> Option<AccessCode> {
-        self.0.access_code.clone().map(AccessCode::from)
+    async fn access_code(&self, ctx: &Context<'_>) -> Option<AccessCode> {
+        let code = self.0.access_code.clone()?;
+        // A change shared through Redis carries no PIN: read it with the subscriber's own key,
+        // and only for a subscriber that asks for it.
+        if self.0.pin_withheld && code.code.is_none() && ctx.look_ahead().field("code").exists() {
+            if let Some(fresh) = read_pin(ctx, &code.access_code_id).await {
+                return Some(AccessCode::from(fresh));
+            }
+        }
+        Some(AccessCode::from(code))
     }
     /// Id of the access code that changed.
     async fn access_code_id(&self) -> ID {
@@ -68,6 +76,22 @@ impl AccessCodeStatusChange {
     async fn warnings(&self) -> Vec<SeamIssueWarning> {
         issue::warnings(&self.0.warnings)
     }
+}
+
+/// The code as the subscriber's key reads it now (with its PIN); None if it cannot be read.
+async fn read_pin(
+    ctx: &Context<'_>,
+    access_code_id: &str,
+) -> Option<Arc<crate::seam::wire::AccessCode>> {
+    let key = &scope(ctx).ok()?.key;
+    let ids = [access_code_id.to_owned()];
+    let mut found = services(ctx)
+        .ok()?
+        .access_codes
+        .by_ids(key, &ids)
+        .await
+        .ok()?;
+    found.remove(access_code_id)
 }
 
 /// Which changes a subscriber wants; every given filter must match.
@@ -201,6 +225,7 @@ mod tests {
                 webhook_stale_after: Duration::from_secs(3600),
                 buffer: 1,
             },
+            None,
         );
         let schema = build_schema(services.clone(), live.clone(), 50);
         let key = ApiKey::new("seam_apikey1_token");
@@ -229,7 +254,9 @@ mod tests {
         assert_eq!(live.subscriber_count(), 1);
 
         for n in 0..5 {
-            live.receive(event(n, &code), Source::Poll).expect("queued");
+            live.receive(event(n, &code), Source::Poll)
+                .await
+                .expect("queued");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
 

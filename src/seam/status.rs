@@ -3,7 +3,7 @@
 //! Seam may add statuses; a string this gateway does not know reads as [`CodeStatus::Unknown`]
 //! instead of failing the whole response, and so does a missing status.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An access code's status (`unset`, `setting`, `set`, `removing` on the wire).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -57,6 +57,13 @@ impl<'de> Deserialize<'de> for CodeStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let wire = String::deserialize(deserializer)?;
         Ok(Self::from_wire(&wire))
+    }
+}
+
+/// Written as Seam's wire string, so that what is written reads back the same.
+impl Serialize for CodeStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_wire())
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::cache::DeviceCache;
+use crate::cluster::invalidation::{DeviceInvalidations, Invalidation};
 use crate::seam::wire::{Device, DeviceListRequest, Pagination};
 use crate::seam::{all_pages, ApiKey, SeamClient, SeamError, TenantId};
 
@@ -15,11 +16,33 @@ pub(crate) const MAX_BATCH: usize = 500;
 pub(crate) struct DeviceService {
     client: SeamClient,
     cache: DeviceCache,
+    /// With Redis: tells the other replicas to drop what this one drops.
+    invalidations: Option<DeviceInvalidations>,
 }
 
 impl DeviceService {
     pub(crate) fn new(client: SeamClient, cache: DeviceCache) -> Self {
-        Self { client, cache }
+        Self {
+            client,
+            cache,
+            invalidations: None,
+        }
+    }
+
+    /// Shares invalidations with the other replicas, and applies theirs to this cache.
+    pub(crate) fn shared(mut self, invalidations: DeviceInvalidations) -> Self {
+        let cache = self.cache.clone();
+        invalidations.listen(move |i: Invalidation| {
+            let cache = cache.clone();
+            async move {
+                match &i.tenant {
+                    Some(tenant) => cache.invalidate_by_hash(tenant, &i.device_id).await,
+                    None => cache.invalidate_everywhere(&i.device_id).await,
+                }
+            }
+        });
+        self.invalidations = Some(invalidations);
+        self
     }
 
     /// A device this tenant has in the cache, without asking Seam. Only a hit is counted: a miss
@@ -87,12 +110,28 @@ impl DeviceService {
     pub(crate) async fn forget(&self, tenant: &TenantId, ids: &[&str]) {
         for id in ids {
             self.cache.invalidate(tenant, id).await;
+            if let Some(invalidations) = &self.invalidations {
+                invalidations
+                    .send(&Invalidation {
+                        tenant: Some(tenant.to_string()),
+                        device_id: (*id).to_owned(),
+                    })
+                    .await;
+            }
         }
     }
 
     /// Drops a device for every tenant, after a `device.*` event about it.
     pub(crate) async fn forget_everywhere(&self, device_id: &str) {
         self.cache.invalidate_everywhere(device_id).await;
+        if let Some(invalidations) = &self.invalidations {
+            invalidations
+                .send(&Invalidation {
+                    tenant: None,
+                    device_id: device_id.to_owned(),
+                })
+                .await;
+        }
     }
 }
 

@@ -13,6 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cache::{DeviceCache, LinkedGroupIndex};
+use crate::cluster::groups::RedisGroups;
+use crate::cluster::invalidation::DeviceInvalidations;
+use crate::cluster::RedisLink;
 use crate::seam::SeamClient;
 use access_codes::AccessCodeService;
 use devices::DeviceService;
@@ -39,16 +42,28 @@ pub struct ServiceSet {
 }
 
 impl Services {
+    #[cfg(test)]
     pub(crate) fn new(client: SeamClient, device_cache: DeviceCache) -> Self {
+        Self::with_redis(client, device_cache, None)
+    }
+
+    /// The services; with `redis`, device invalidations and the linked-group index are shared
+    /// with the other replicas.
+    pub(crate) fn with_redis(
+        client: SeamClient,
+        device_cache: DeviceCache,
+        redis: Option<&RedisLink>,
+    ) -> Self {
         let device_cache = device_cache.observed_by(client.metrics().clone());
-        let devices = DeviceService::new(client.clone(), device_cache);
+        let mut devices = DeviceService::new(client.clone(), device_cache);
+        let mut index = LinkedGroupIndex::new(GROUP_INDEX_TTL, GROUP_INDEX_CAPACITY);
+        if let Some(redis) = redis {
+            devices = devices.shared(DeviceInvalidations::new(redis.clone()));
+            index = index.shared(RedisGroups::new(redis.clone(), GROUP_INDEX_TTL));
+        }
         let access_codes = AccessCodeService::new(client.clone(), devices.clone());
-        let linked_groups = LinkedGroupService::new(
-            client.clone(),
-            access_codes.clone(),
-            devices.clone(),
-            LinkedGroupIndex::new(GROUP_INDEX_TTL, GROUP_INDEX_CAPACITY),
-        );
+        let linked_groups =
+            LinkedGroupService::new(client.clone(), access_codes.clone(), devices.clone(), index);
         let workspaces = WorkspaceService::new(client.clone());
         Self(Arc::new(ServiceSet {
             client,

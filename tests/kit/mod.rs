@@ -4,6 +4,7 @@
 //! uses every helper.
 #![allow(dead_code, unused_imports)]
 
+pub mod cluster;
 pub mod faults;
 mod sse;
 mod ws;

@@ -50,7 +50,7 @@ pub(crate) async fn post(
     let outcome = async {
         let key = caller_key(&state, &headers)?;
         let mut request = request::from_post(&state, &headers, body).await?;
-        state.persisted.resolve(&mut request)?;
+        state.persisted.resolve(&mut request).await?;
         request::require_query(&request)?;
         Ok::<_, Refusal>((request, key))
     };
@@ -79,9 +79,9 @@ pub(crate) async fn get(
     let Some(media) = negotiate::negotiate(&headers) else {
         return not_acceptable();
     };
-    let outcome = (|| {
+    let outcome = async {
         let mut request = request::from_query_string(&raw)?;
-        state.persisted.resolve(&mut request)?;
+        state.persisted.resolve(&mut request).await?;
         request::require_query(&request)?;
         match request::operation_type(&request) {
             Some(OperationType::Mutation) => Err(Refusal::post_only(
@@ -92,7 +92,8 @@ pub(crate) async fn get(
             )),
             _ => Ok(request),
         }
-    })()
+    }
+    .await
     .and_then(|request| Ok((request, caller_key(&state, &headers)?)));
     match outcome {
         Ok((request, key)) => run(&state, request, key, media).await,

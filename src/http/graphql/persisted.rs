@@ -11,6 +11,7 @@ use async_graphql::Value;
 use sha2::{Digest, Sha256};
 
 use super::refusal::Refusal;
+use crate::cluster::documents::RedisDocuments;
 use crate::schema::ErrorCode;
 
 /// Most documents remembered; the least recently used go first.
@@ -21,25 +22,40 @@ const CAPACITY: u64 = 1_000;
 #[derive(Clone)]
 pub(crate) struct PersistedQueries {
     store: moka::sync::Cache<String, Arc<str>>,
+    /// With Redis: the documents every replica was sent, behind this process's own. Documents with
+    /// a mutation are kept out of it: a mutation's literals may hold a PIN.
+    shared: Option<RedisDocuments>,
 }
 
 impl Default for PersistedQueries {
     fn default() -> Self {
         Self {
             store: moka::sync::Cache::new(CAPACITY),
+            shared: None,
         }
     }
 }
 
 impl PersistedQueries {
+    /// Shares documents with other replicas through Redis.
+    pub(crate) fn shared(redis: RedisDocuments) -> Self {
+        Self {
+            shared: Some(redis),
+            ..Self::default()
+        }
+    }
+
     /// Fills in the document of a hash-only request, or checks and remembers a sent one.
-    pub(crate) fn resolve(&self, request: &mut async_graphql::Request) -> Result<(), Refusal> {
+    pub(crate) async fn resolve(
+        &self,
+        request: &mut async_graphql::Request,
+    ) -> Result<(), Refusal> {
         let Some(extension) = request.extensions.remove("persistedQuery") else {
             return Ok(());
         };
         let hash = requested_hash(extension)?;
         if request.query.is_empty() {
-            let Some(query) = self.store.get(&hash) else {
+            let Some(query) = self.lookup(&hash).await else {
                 return Err(Refusal::request_error(
                     ErrorCode::PersistedQueryNotFound,
                     "PersistedQueryNotFound",
@@ -55,8 +71,37 @@ impl PersistedQueries {
                 "The persistedQuery sha256Hash is not the SHA-256 of the query; nothing ran",
             ));
         }
+        if let Some(shared) = &self.shared {
+            if !has_mutation(&request.query) {
+                shared.insert(&hash, &request.query).await;
+            }
+        }
         self.store.insert(hash, request.query.as_str().into());
         Ok(())
+    }
+
+    async fn lookup(&self, hash: &str) -> Option<Arc<str>> {
+        if let Some(query) = self.store.get(hash) {
+            return Some(query);
+        }
+        let query: Arc<str> = self.shared.as_ref()?.get(hash).await.ok()??.into();
+        // Only what hashes right is taken from Redis.
+        if hex(&Sha256::digest(query.as_bytes())) != hash {
+            return None;
+        }
+        self.store.insert(hash.to_owned(), query.clone());
+        Some(query)
+    }
+}
+
+/// True when the document has a mutation (or cannot be parsed, to be safe).
+fn has_mutation(query: &str) -> bool {
+    match async_graphql::parser::parse_query(query) {
+        Ok(doc) => doc
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation),
+        Err(_) => true,
     }
 }
 

@@ -243,7 +243,7 @@ async fn decode(
     } else {
         request::from_post(state, headers, body).await?
     };
-    state.persisted.resolve(&mut request)?;
+    state.persisted.resolve(&mut request).await?;
     request::require_query(&request)?;
     if method == Method::GET && request::operation_type(&request) == Some(OperationType::Mutation) {
         return Err(Refusal::post_only(

@@ -9,7 +9,7 @@ pub use requests::*;
 pub use responses::*;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::pin::Pin;
@@ -105,7 +105,7 @@ pub struct CodeConstraint {
 }
 
 /// An error or warning on a device or an access code (`error_code` or `warning_code`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Issue {
     #[serde(default, alias = "warning_code")]
     pub error_code: String,
@@ -121,13 +121,14 @@ pub struct Issue {
     pub is_access_code_error: Option<bool>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct AccessCode {
     pub access_code_id: String,
     pub device_id: String,
     #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
+    /// Never serialized: what the gateway writes out (to Redis, for other replicas) carries no PIN.
+    #[serde(default, skip_serializing)]
     pub code: Option<Pin>,
     #[serde(default, rename = "type")]
     pub kind: String,
@@ -175,7 +176,7 @@ impl AccessCode {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct PendingMutation {
     #[serde(default)]
     pub mutation_code: String,
@@ -207,7 +208,7 @@ pub struct ActionAttemptError {
 }
 
 /// A Seam event. Only the fields the gateway acts on are typed; `code` is deliberately not read.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Event {
     pub event_id: String,
     pub event_type: String,
@@ -231,7 +232,7 @@ pub struct Event {
 }
 
 /// One entry of an event's `changed_properties`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct ChangedProperty {
     pub property: String,
     #[serde(default)]

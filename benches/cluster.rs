@@ -1,0 +1,356 @@
+//! Benchmark: live status fan-out across replicas. 10,000 `accessCodeStatusChanged` subscriptions,
+//! either on one gateway without Redis, or split over two replicas sharing a `redis-server` (each
+//! process its own: the sandbox, Redis, the gateways), with signed webhooks posted round robin to
+//! the replicas as a load balancer would.
+//!
+//! Run: `cargo bench --bench cluster` (needs `redis-server` and `redis-cli` on PATH, which
+//! `scripts/install-test-deps.sh` installs; loopback only; bounded by counts and timeouts).
+//! `CLUSTER_BENCH_SIZES=1000,10000` changes the sizes.
+//! Reports per set-up: time from the webhook's POST to each subscriber's delivery (p50/p99/max over
+//! every subscriber x event), and Redis commands per event (from `INFO commandstats`, net of what
+//! the replicas send while idle over as long a window: lease renewals and empty blocking reads).
+
+mod support;
+
+use support::{free_port, spawn, wait_ready, Proc};
+
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+const KEY: &str = "seam_apikey1_token";
+const EVENTS: usize = 20;
+const EVENT_GAP: Duration = Duration::from_millis(250);
+const CONNECT_CONCURRENCY: usize = 100;
+
+fn sizes() -> Vec<usize> {
+    std::env::var("CLUSTER_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000])
+}
+
+async fn live_subscribers(http: &reqwest::Client, gateway: &str) -> usize {
+    let Ok(r) = http.get(format!("{gateway}/metrics")).send().await else {
+        return 0;
+    };
+    let text = r.text().await.unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("seam_graphql_live_subscribers "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// One subscriber: handshake, subscribe, then report every event id it receives.
+async fn subscriber(url: String, tx: mpsc::UnboundedSender<(String, Instant)>) {
+    let mut request = url.into_client_request().expect("url");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("ws connects");
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {KEY}")}}),
+    ))
+    .await
+    .expect("init");
+    ws.send(send(json!({"id": "1", "type": "subscribe", "payload": {
+        "query": "subscription { accessCodeStatusChanged(deviceId: \"august_device_1\") { eventId status } }"
+    }})))
+    .await
+    .expect("subscribe");
+    while let Some(Ok(msg)) = ws.next().await {
+        let Message::Text(t) = msg else { continue };
+        let at = Instant::now();
+        let v: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
+        match v["type"].as_str() {
+            Some("next") => {
+                if let Some(id) =
+                    v["payload"]["data"]["accessCodeStatusChanged"]["eventId"].as_str()
+                {
+                    let _ = tx.send((id.to_owned(), at));
+                }
+            }
+            Some("ping") => {
+                let _ = ws.send(send(json!({"type": "pong"}))).await;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    ms(sorted[((sorted.len() as f64 - 1.0) * p).round() as usize])
+}
+
+/// A `redis-server` of its own on a free port, without persistence.
+struct Redis {
+    port: u16,
+    _proc: Proc,
+}
+
+impl Redis {
+    async fn start() -> Self {
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server (scripts/install-test-deps.sh installs it)");
+        let redis = Self {
+            port,
+            _proc: Proc(child),
+        };
+        for _ in 0..200 {
+            if redis.cli(&["PING"]).trim() == "PONG" {
+                return redis;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("redis-server never came up");
+    }
+
+    fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new("redis-cli")
+            .args(["-p", &self.port.to_string()])
+            .args(args)
+            .output()
+            .expect("redis-cli");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Commands the server has run, all kinds (`INFO commandstats`), minus the INFO calls.
+    fn commands(&self) -> u64 {
+        self.cli(&["INFO", "commandstats"])
+            .lines()
+            .filter(|l| l.starts_with("cmdstat_") && !l.starts_with("cmdstat_info:"))
+            .filter_map(|l| {
+                l.split("calls=")
+                    .nth(1)?
+                    .split(',')
+                    .next()?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .sum()
+    }
+}
+
+struct Row {
+    setup: &'static str,
+    subscribers: usize,
+    deliveries: usize,
+    expected: usize,
+    p50: f64,
+    p99: f64,
+    max: f64,
+    redis_per_event: Option<f64>,
+}
+
+/// Opens `n` subscriptions spread over the gateways, posts [`EVENTS`] webhooks round robin, and
+/// measures delivery.
+async fn run(setup: &'static str, n: usize, sandbox: &str, replicas: usize) -> Row {
+    let http = reqwest::Client::new();
+    let secret = seam_graphql::generate_webhook_secret();
+    let redis = if replicas > 1 {
+        Some(Redis::start().await)
+    } else {
+        None
+    };
+    let mut procs = Vec::new();
+    let mut gateways = Vec::new();
+    for _ in 0..replicas {
+        let port = free_port();
+        let mut env = vec![
+            ("SEAM_API_KEY", KEY.to_owned()),
+            ("SEAM_ENDPOINT", sandbox.to_owned()),
+            ("SEAM_WEBHOOK_SECRET", secret.clone()),
+            ("SEAM_GRAPHQL_SUBSCRIPTION_BUFFER", "1024".to_owned()),
+        ];
+        if let Some(redis) = &redis {
+            env.push(("REDIS_URL", format!("redis://127.0.0.1:{}/", redis.port)));
+        }
+        procs.push(spawn(&["--listen", &format!("127.0.0.1:{port}")], &env));
+        let gateway = format!("http://127.0.0.1:{port}");
+        wait_ready(&http, &format!("{gateway}/healthz")).await;
+        gateways.push((gateway, format!("ws://127.0.0.1:{port}/graphql/ws")));
+    }
+
+    // A real code, so the `access_codes/get` that resolves each event finds it.
+    let created: Value = http
+        .post(format!("{sandbox}/access_codes/create"))
+        .bearer_auth(KEY)
+        .json(&json!({"device_id": "august_device_1", "name": format!("cluster bench {n}")}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let code_id = created["access_code"]["access_code_id"]
+        .as_str()
+        .expect("code id")
+        .to_owned();
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    let sem = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
+    for i in 0..n {
+        let permit = sem.clone().acquire_owned().await.expect("permit");
+        let (url, tx) = (gateways[i % replicas].1.clone(), tx.clone());
+        tasks.push(tokio::spawn(async move {
+            let fut = subscriber(url, tx);
+            drop(permit);
+            fut.await
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(180);
+    for (i, (gateway, _)) in gateways.iter().enumerate() {
+        let want = (i..n).step_by(replicas).count();
+        while live_subscribers(&http, gateway).await < want {
+            assert!(
+                Instant::now() < deadline,
+                "subscriptions did not all register"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    eprintln!(
+        "  {setup}: {n} subscriptions open in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // What the replicas send Redis while nothing happens, over as long as the events take.
+    let idle = redis.as_ref().map(|r| {
+        let before = r.commands();
+        std::thread::sleep(EVENT_GAP * EVENTS as u32);
+        r.commands() - before
+    });
+    let before_events = redis.as_ref().map(Redis::commands);
+
+    let mut sent_at: HashMap<String, Instant> = HashMap::new();
+    for i in 0..EVENTS {
+        let event_id = uuid::Uuid::new_v4().to_string();
+        let body = json!({
+            "event_id": event_id,
+            "event_type": "access_code.set_on_device",
+            "workspace_id": "seed_workspace_1",
+            "device_id": "august_device_1",
+            "access_code_id": code_id,
+            "occurred_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        })
+        .to_string();
+        let ts = chrono::Utc::now().timestamp();
+        let msg_id = format!("msg_cluster_bench_{i}");
+        let sig = seam_graphql::sandbox::sign_webhook(&secret, &msg_id, ts, &body).expect("sign");
+        let t0 = Instant::now();
+        sent_at.insert(event_id, t0);
+        let status = http
+            .post(format!("{}/webhooks/seam", gateways[i % replicas].0))
+            .header("svix-id", msg_id)
+            .header("svix-timestamp", ts.to_string())
+            .header("svix-signature", sig)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("webhook")
+            .status();
+        assert!(status.is_success(), "webhook answered {status}");
+        tokio::time::sleep(EVENT_GAP).await;
+    }
+    let expected = n * EVENTS;
+    let mut latencies = Vec::with_capacity(expected);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while latencies.len() < expected {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some((id, at))) => {
+                if let Some(t0) = sent_at.get(&id) {
+                    latencies.push(at.duration_since(*t0));
+                }
+            }
+            _ => break,
+        }
+    }
+    let redis_per_event = match (&redis, before_events, idle) {
+        (Some(r), Some(before), Some(idle)) => {
+            let during = r.commands() - before;
+            Some(during.saturating_sub(idle) as f64 / EVENTS as f64)
+        }
+        _ => None,
+    };
+    for t in &tasks {
+        t.abort();
+    }
+    drop(procs);
+    latencies.sort();
+    Row {
+        setup,
+        subscribers: n,
+        deliveries: latencies.len(),
+        expected,
+        p50: percentile(&latencies, 0.50),
+        p99: percentile(&latencies, 0.99),
+        max: latencies.last().map_or(f64::NAN, |d| ms(*d)),
+        redis_per_event,
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let port = free_port();
+        let _sandbox = spawn(
+            &["sandbox", "--listen", &format!("127.0.0.1:{port}")],
+            &[],
+        );
+        let sandbox = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        wait_ready(&http, &format!("{sandbox}/_sandbox/calls")).await;
+        let mut rows = Vec::new();
+        for n in sizes() {
+            eprintln!("{n} subscriptions, {EVENTS} webhooks...");
+            rows.push(run("one replica, no Redis", n, &sandbox, 1).await);
+            rows.push(run("two replicas + Redis", n, &sandbox, 2).await);
+        }
+        println!();
+        println!("live status fan-out: {EVENTS} signed webhooks (round robin over the replicas), every subscriber filtered on the event's device");
+        println!("| set-up | subscriptions | delivered | webhook->delivery p50 | p99 | max | Redis commands per event |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        for r in rows {
+            println!(
+                "| {} | {} | {}/{} | {:.1} ms | {:.1} ms | {:.1} ms | {} |",
+                r.setup,
+                r.subscribers,
+                r.deliveries,
+                r.expected,
+                r.p50,
+                r.p99,
+                r.max,
+                r.redis_per_event
+                    .map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"))
+            );
+        }
+    });
+}

@@ -1,0 +1,83 @@
+//! Exactly one replica polls a workspace without webhooks; when it stops, another takes over.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::support::cluster::Cluster;
+use crate::support::{wait_until, Feed, WsSub, KEY_1};
+
+const POLL_MS: u64 = 300;
+
+fn event_list_calls(c: &Cluster, i: usize) -> u64 {
+    c.replica(i)
+        .upstream_calls()
+        .get("/events/list")
+        .copied()
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_replica_should_take_over_polling_when_the_polling_one_stops() {
+    let mut c = Cluster::start(2, Feed::Polling, |cfg| {
+        cfg.poll_interval_ms = POLL_MS;
+        cfg.redis_lease_ms = POLL_MS;
+    })
+    .await;
+    let mut on_a = WsSub::subscribe(&c.ws_url(0), Some(KEY_1), json!({})).await;
+    c.wait_for_subscribers(0, 1).await;
+    wait_until(
+        || c.replica(0).live_leading_workspaces() == 1,
+        "replica A leads",
+    )
+    .await;
+    let mut on_b = WsSub::subscribe(&c.ws_url(1), Some(KEY_1), json!({})).await;
+    c.wait_for_subscribers(1, 1).await;
+
+    // Only the lease holder polls.
+    let (a0, b0) = (event_list_calls(&c, 0), event_list_calls(&c, 1));
+    tokio::time::sleep(Duration::from_millis(POLL_MS * 5)).await;
+    let (a1, b1) = (event_list_calls(&c, 0), event_list_calls(&c, 1));
+    assert!(a1 >= a0 + 3, "the lease holder polls: {a0} -> {a1}");
+    assert_eq!(b1, b0, "the other replica does not poll");
+    assert_eq!(c.replica(1).live_leading_workspaces(), 0);
+
+    let id = c.create_code(1, "august_device_1", "Guest").await;
+    assert_eq!(on_a.changes(1).await, ["access_code.created null->SETTING"]);
+    assert_eq!(on_b.changes(1).await, ["access_code.created null->SETTING"]);
+
+    let stopped = Instant::now();
+    c.stop(0).await;
+    c.advance(2).await;
+    wait_until(
+        || c.replica(1).live_leading_workspaces() == 1,
+        "replica B takes over",
+    )
+    .await;
+    let took = stopped.elapsed();
+    assert!(
+        took <= Duration::from_millis(POLL_MS * 2 + 200),
+        "took over after {took:?}"
+    );
+    assert_eq!(
+        on_b.changes(1).await,
+        ["access_code.set_on_device SETTING->SET"]
+    );
+    c.data_as(
+        1,
+        KEY_1,
+        "mutation($input: DeleteAccessCodeInput!) { deleteAccessCode(input: $input) { __typename } }",
+        json!({ "input": { "accessCodeId": id } }),
+    )
+    .await;
+    c.advance(2).await;
+    assert_eq!(
+        on_b.changes(2).await,
+        [
+            "access_code.deleted SET->REMOVING",
+            "access_code.removed_from_device REMOVING->UNSET"
+        ]
+    );
+    on_b.expect_silence(Duration::from_millis(POLL_MS * 3))
+        .await;
+}
