@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::support::TestGateway;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn should_pass_every_must_of_the_graphql_over_http_audit() {
+async fn should_pass_every_must_and_should_of_the_graphql_over_http_audit() {
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     assert!(
         js.join("node_modules/graphql-http").is_dir(),
@@ -36,10 +36,15 @@ async fn should_pass_every_must_of_the_graphql_over_http_audit() {
         .map(|l| serde_json::from_str(l).expect("one JSON result per line"))
         .collect();
     assert!(audits.len() > 30, "{stdout}");
-    let failed_musts: Vec<&Value> = audits
+    // The spec's SHOULDs count as much as its MUSTs here (the issue asks for both); MAYs are free.
+    let failed: Vec<&Value> = audits
         .iter()
-        .filter(|a| a["name"].as_str().is_some_and(|n| n.starts_with("MUST")))
+        .filter(|a| {
+            a["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("MUST") || n.starts_with("SHOULD"))
+        })
         .filter(|a| a["status"] != "ok")
         .collect();
-    assert!(failed_musts.is_empty(), "{failed_musts:#?}\n{stdout}");
+    assert!(failed.is_empty(), "{failed:#?}\n{stdout}");
 }
