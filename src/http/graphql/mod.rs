@@ -5,6 +5,7 @@
 //! refusal (malformed JSON, a batch, a body too large or too slow, a cross-site use of the server's
 //! key) is a GraphQL error with `extensions.code`, not a line of plain text.
 
+mod documents;
 mod negotiate;
 mod persisted;
 mod refusal;
@@ -44,6 +45,7 @@ pub(crate) async fn post(
         let mut request = request::from_post(&state, &headers, body).await?;
         state.persisted.resolve(&mut request)?;
         request::require_query(&request)?;
+        documents::attach(&mut request);
         Ok::<_, Refusal>((request, key))
     };
     match outcome.await {
@@ -72,7 +74,8 @@ pub(crate) async fn get(
         let mut request = request::from_query_string(&raw)?;
         state.persisted.resolve(&mut request)?;
         request::require_query(&request)?;
-        match request::operation_type(&request) {
+        documents::attach(&mut request);
+        match request::operation_type(&mut request) {
             Some(OperationType::Mutation) => Err(Refusal::post_only(
                 "Mutations must be sent with POST, never GET",
             )),
