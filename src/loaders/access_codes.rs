@@ -8,7 +8,7 @@ use crate::seam::{ApiKey, SeamError};
 use crate::services::Services;
 
 /// Batches one request's access code lookups into one call to the access code service.
-pub struct AccessCodeLoader {
+pub(crate) struct AccessCodeLoader {
     pub(crate) services: Services,
     pub(crate) key: ApiKey,
 }

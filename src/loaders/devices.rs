@@ -8,7 +8,7 @@ use crate::seam::{ApiKey, SeamError};
 use crate::services::Services;
 
 /// Batches one request's device lookups into one call to the device service.
-pub struct DeviceLoader {
+pub(crate) struct DeviceLoader {
     pub(crate) services: Services,
     pub(crate) key: ApiKey,
 }

@@ -8,7 +8,7 @@ use crate::services::linked_groups::Members;
 use crate::services::Services;
 
 /// Batches one request's linked-group lookups, so that one scan serves every key asked for.
-pub struct LinkedGroupLoader {
+pub(crate) struct LinkedGroupLoader {
     pub(crate) services: Services,
     pub(crate) key: ApiKey,
 }

@@ -45,7 +45,7 @@ impl LinkedCodeGroup {
 
     /// The group with this key, or None when no code carries it.
     pub(super) async fn load(ctx: &Context<'_>, key: &str) -> GatewayResult<Option<Self>> {
-        let codes = scope(ctx)?.groups.load_one(key.to_owned()).await?;
+        let codes = scope(ctx)?.group(key).await?;
         Ok(codes.filter(|c| !c.is_empty()).map(|codes| Self {
             key: key.to_owned(),
             codes,
@@ -135,8 +135,7 @@ impl LinkedCodeGroup {
         let scope = scope(ctx)?;
         let ids: Vec<String> = self.codes.iter().map(|c| c.device_id.clone()).collect();
         let found = scope
-            .devices
-            .load_many(ids.iter().cloned())
+            .devices_by_ids(ids.iter().cloned())
             .await
             .map_err(GatewayError::from)?;
         Ok(ids

@@ -7,6 +7,7 @@
 //! key) is a GraphQL error with `extensions.code`, not a line of plain text.
 
 // The SSE transport (`http/sse/`) decodes, negotiates and refuses as this endpoint does.
+mod documents;
 pub(super) mod negotiate;
 mod persisted;
 pub(super) mod refusal;
@@ -52,6 +53,7 @@ pub(crate) async fn post(
         let mut request = request::from_post(&state, &headers, body).await?;
         state.persisted.resolve(&mut request).await?;
         request::require_query(&request)?;
+        documents::attach(&mut request);
         Ok::<_, Refusal>((request, key))
     };
     match outcome.await {
@@ -83,7 +85,8 @@ pub(crate) async fn get(
         let mut request = request::from_query_string(&raw)?;
         state.persisted.resolve(&mut request).await?;
         request::require_query(&request)?;
-        match request::operation_type(&request) {
+        documents::attach(&mut request);
+        match request::operation_type(&mut request) {
             Some(OperationType::Mutation) => Err(Refusal::post_only(
                 "Mutations must be sent with POST, never GET",
             )),

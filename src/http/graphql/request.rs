@@ -72,10 +72,12 @@ pub(crate) fn require_query(request: &async_graphql::Request) -> Result<(), Refu
 }
 
 /// The kind of the operation the request would run; `None` when the document does not parse or
-/// does not name an operation it has (the schema then reports why).
-pub(crate) fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
-    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
-    match &request.operation_name {
+/// does not name an operation it has (the schema then reports why). The parse stays with the
+/// request, so the schema does not parse it again.
+pub(crate) fn operation_type(request: &mut async_graphql::Request) -> Option<OperationType> {
+    let name = request.operation_name.clone();
+    let doc = request.parsed_query().ok()?;
+    match &name {
         Some(name) => doc
             .operations
             .iter()

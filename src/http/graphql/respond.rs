@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use super::negotiate::MediaType;
 use crate::schema::ErrorCode;
 
-pub(crate) fn respond(response: async_graphql::Response, media: MediaType) -> Response {
+pub(crate) fn respond(mut response: async_graphql::Response, media: MediaType) -> Response {
     let retry_after = retry_after(&response);
     let request_error = is_request_error(&response);
     // Under `application/graphql-response+json` a request that never executed (it did not parse,
@@ -35,7 +35,7 @@ pub(crate) fn respond(response: async_graphql::Response, media: MediaType) -> Re
             headers.insert(CACHE_CONTROL, value);
         }
     }
-    headers.extend(response.http_headers.clone());
+    headers.extend(std::mem::take(&mut response.http_headers));
     if let Some(seconds) = retry_after {
         headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
     }

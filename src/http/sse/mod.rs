@@ -245,7 +245,9 @@ async fn decode(
     };
     state.persisted.resolve(&mut request).await?;
     request::require_query(&request)?;
-    if method == Method::GET && request::operation_type(&request) == Some(OperationType::Mutation) {
+    if method == Method::GET
+        && request::operation_type(&mut request) == Some(OperationType::Mutation)
+    {
         return Err(Refusal::post_only(
             "Mutations must be sent with POST, never GET",
         ));

@@ -21,13 +21,13 @@ pub(super) fn execute(
     key: Option<ApiKey>,
 ) -> BoxStream<'static, Response> {
     // A fresh scope per operation, as per HTTP request: loaders memoise for one operation.
-    let request = match key {
+    let mut request = match key {
         Some(key) => request.data(RequestScope::new(&state.services, key)),
         None => request,
     };
     // Counted by transport while it runs, if it is a subscription (as on the websocket).
     let is_subscription = matches!(
-        crate::http::graphql::operation_type(&request),
+        crate::http::graphql::operation_type(&mut request),
         Some(async_graphql::parser::types::OperationType::Subscription)
     );
     let results = state.schema.execute_stream(request);

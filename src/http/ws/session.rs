@@ -266,13 +266,13 @@ impl Session {
             return self.send(self.protocol.error(&id, &message, code)).await;
         }
         // A fresh scope per operation, as per HTTP request: loaders memoise for one operation.
-        let request = match key {
+        let mut request = match key {
             Some(key) => request.data(RequestScope::new(&self.state.services, key.clone())),
             None => request,
         };
         // Counted while it runs, if it is a subscription (queries and mutations may come this way too).
         let is_subscription = matches!(
-            crate::http::graphql::operation_type(&request),
+            crate::http::graphql::operation_type(&mut request),
             Some(async_graphql::parser::types::OperationType::Subscription)
         );
         let guard = is_subscription.then(|| {
