@@ -10,8 +10,11 @@
 //! every subscriber x event), and Redis commands per event (from `INFO commandstats`, net of what
 //! the replicas send while idle over as long a window: lease renewals and empty blocking reads).
 
+#[path = "support/subscriber.rs"]
+mod subscriber;
 mod support;
 
+use subscriber::{live_subscribers, ms, percentile, subscriber, KEY};
 use support::{free_port, spawn, wait_ready, Proc};
 
 use std::collections::HashMap;
@@ -19,13 +22,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 
-const KEY: &str = "seam_apikey1_token";
 const EVENTS: usize = 20;
 const EVENT_GAP: Duration = Duration::from_millis(250);
 const CONNECT_CONCURRENCY: usize = 100;
@@ -35,69 +34,6 @@ fn sizes() -> Vec<usize> {
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000])
-}
-
-async fn live_subscribers(http: &reqwest::Client, gateway: &str) -> usize {
-    let Ok(r) = http.get(format!("{gateway}/metrics")).send().await else {
-        return 0;
-    };
-    let text = r.text().await.unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.strip_prefix("seam_graphql_live_subscribers "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// One subscriber: handshake, subscribe, then report every event id it receives.
-async fn subscriber(url: String, tx: mpsc::UnboundedSender<(String, Instant)>) {
-    let mut request = url.into_client_request().expect("url");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("ws connects");
-    let send = |v: Value| Message::Text(v.to_string().into());
-    ws.send(send(
-        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {KEY}")}}),
-    ))
-    .await
-    .expect("init");
-    ws.send(send(json!({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription { accessCodeStatusChanged(deviceId: \"august_device_1\") { eventId status } }"
-    }})))
-    .await
-    .expect("subscribe");
-    while let Some(Ok(msg)) = ws.next().await {
-        let Message::Text(t) = msg else { continue };
-        let at = Instant::now();
-        let v: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
-        match v["type"].as_str() {
-            Some("next") => {
-                if let Some(id) =
-                    v["payload"]["data"]["accessCodeStatusChanged"]["eventId"].as_str()
-                {
-                    let _ = tx.send((id.to_owned(), at));
-                }
-            }
-            Some("ping") => {
-                let _ = ws.send(send(json!({"type": "pong"}))).await;
-            }
-            _ => {}
-        }
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    ms(sorted[((sorted.len() as f64 - 1.0) * p).round() as usize])
 }
 
 /// A `redis-server` of its own on a free port, without persistence.
