@@ -29,7 +29,7 @@ async fn should_stream_status_changes_to_the_npm_graphql_ws_client() {
     );
 
     let live = TestGateway::fed(Feed::Webhooks).await;
-    let mut child = tokio::process::Command::new("node")
+    let child = tokio::process::Command::new("node")
         .arg(js.join("subscribe.mjs"))
         .arg(live.ws_url())
         .arg(KEY_1)
@@ -46,23 +46,7 @@ async fn should_stream_status_changes_to_the_npm_graphql_ws_client() {
         .await;
     live.advance(2).await;
 
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("node exits within 30 s")
-        .expect("node runs");
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        out.read_to_string(&mut stdout).await.expect("stdout");
-    }
-    if let Some(mut err) = child.stderr.take() {
-        err.read_to_string(&mut stderr).await.expect("stderr");
-    }
-    assert!(status.success(), "node failed: {stderr}\n{stdout}");
-    let changes: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON result per line"))
-        .collect();
+    let (changes, _) = json_lines_of(child, "node").await;
     let summary: Vec<String> = changes
         .iter()
         .map(|r| {
@@ -97,7 +81,7 @@ async fn graphql_sse_client(mode: &str) {
     );
     let live = TestGateway::fed(Feed::Webhooks).await;
     let url = format!("http://{}/graphql", live.gateway.addr());
-    let mut child = tokio::process::Command::new("node")
+    let child = tokio::process::Command::new("node")
         .arg(js.join("sse.mjs"))
         .arg(&url)
         .arg(KEY_1)
@@ -115,23 +99,7 @@ async fn graphql_sse_client(mode: &str) {
         .await;
     live.advance(2).await;
 
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("node exits within 30 s")
-        .expect("node runs");
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        out.read_to_string(&mut stdout).await.expect("stdout");
-    }
-    if let Some(mut err) = child.stderr.take() {
-        err.read_to_string(&mut stderr).await.expect("stderr");
-    }
-    assert!(status.success(), "node ({mode}) failed: {stderr}\n{stdout}");
-    let lines: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON result per line"))
-        .collect();
+    let (lines, stdout) = json_lines_of(child, &format!("node ({mode})")).await;
     assert_eq!(lines.len(), 4, "{mode}: {stdout}");
     assert!(
         lines[0]["data"]["devices"]["nodes"][0]["id"].is_string(),
@@ -175,4 +143,27 @@ async fn should_stream_status_changes_to_the_npm_graphql_sse_client_in_distinct_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_stream_status_changes_to_the_npm_graphql_sse_client_in_single_connection_mode() {
     graphql_sse_client("single").await;
+}
+
+/// Waits (30 s at most) for a node client to exit successfully; its stdout, one JSON result per
+/// line, parsed, and as text for messages.
+async fn json_lines_of(mut child: tokio::process::Child, what: &str) -> (Vec<Value>, String) {
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("node exits within 30 s")
+        .expect("node runs");
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_string(&mut stdout).await.expect("stdout");
+    }
+    if let Some(mut err) = child.stderr.take() {
+        err.read_to_string(&mut stderr).await.expect("stderr");
+    }
+    assert!(status.success(), "{what} failed: {stderr}\n{stdout}");
+    let lines = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON result per line"))
+        .collect();
+    (lines, stdout)
 }
