@@ -11,7 +11,7 @@ mod subscriber;
 mod support;
 
 use subscriber::{live_subscribers, ms, percentile, subscriber, KEY};
-use support::{free_port, rss_kib, spawn, wait_ready};
+use support::{cpu_ms, free_port, rss_kib, spawn, wait_ready};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,6 +35,10 @@ struct Row {
     post_p50: f64,
     rss_idle_mib: f64,
     rss_kib_per_sub: f64,
+    /// CPU the gateway used per event, over the webhooks and their deliveries.
+    gateway_cpu_ms_per_event: f64,
+    /// CPU this benchmark (the subscribers' clients) used per event, over the same span.
+    clients_cpu_ms_per_event: f64,
 }
 
 async fn run_size(n: usize, sandbox: &str) -> Row {
@@ -101,6 +105,7 @@ async fn run_size(n: usize, sandbox: &str) -> Row {
         connect_time.as_secs_f64()
     );
 
+    let (gateway_cpu_before, clients_cpu_before) = (cpu_ms(pid), cpu_ms(std::process::id()));
     let mut sent_at: HashMap<String, Instant> = HashMap::new();
     let mut post_times = Vec::new();
     for i in 0..EVENTS {
@@ -147,6 +152,9 @@ async fn run_size(n: usize, sandbox: &str) -> Row {
             _ => break,
         }
     }
+    // The gaps between webhooks cost (nearly) nothing: this is the work of the 20 events.
+    let gateway_cpu = cpu_ms(pid) - gateway_cpu_before;
+    let clients_cpu = cpu_ms(std::process::id()) - clients_cpu_before;
     for t in &tasks {
         t.abort();
     }
@@ -163,6 +171,8 @@ async fn run_size(n: usize, sandbox: &str) -> Row {
         post_p50: percentile(&post_times, 0.50),
         rss_idle_mib: rss_idle as f64 / 1024.0,
         rss_kib_per_sub: rss_loaded.saturating_sub(rss_idle) as f64 / n as f64,
+        gateway_cpu_ms_per_event: gateway_cpu / EVENTS as f64,
+        clients_cpu_ms_per_event: clients_cpu / EVENTS as f64,
     }
 }
 
@@ -185,12 +195,12 @@ fn main() {
         println!();
         println!("live status fan-out: {EVENTS} signed webhooks, every subscriber filtered on the event's device");
         println!(
-            "| subscribers | delivered | webhook->delivery p50 | p99 | max | webhook POST p50 | gateway RSS idle | RSS per subscription |"
+            "| subscribers | delivered | webhook->delivery p50 | p99 | max | webhook POST p50 | gateway RSS idle | RSS per subscription | gateway CPU per event | clients' CPU per event |"
         );
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for r in rows {
             println!(
-                "| {} | {}/{} | {:.1} ms | {:.1} ms | {:.1} ms | {:.2} ms | {:.1} MiB | {:.1} KiB |",
+                "| {} | {}/{} | {:.1} ms | {:.1} ms | {:.1} ms | {:.2} ms | {:.1} MiB | {:.1} KiB | {:.1} ms | {:.1} ms |",
                 r.subscribers,
                 r.deliveries,
                 r.expected,
@@ -199,7 +209,9 @@ fn main() {
                 r.max,
                 r.post_p50,
                 r.rss_idle_mib,
-                r.rss_kib_per_sub
+                r.rss_kib_per_sub,
+                r.gateway_cpu_ms_per_event,
+                r.clients_cpu_ms_per_event
             );
         }
     });

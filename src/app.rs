@@ -184,6 +184,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         .transpose()?;
     let services = services::Services::with_redis(client.clone(), devices, redis.as_ref());
     let live = live_hub(config, &client, services.devices.clone(), redis.as_ref())?;
+    let multiplex = http::Multiplexer::new(live.clone(), config.subscription_buffer);
     Ok(http::AppState {
         schema: schema::build_schema(
             services.clone(),
@@ -203,6 +204,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         }),
         cors_origins: config.cors_allow_origin.clone().into(),
         sse_streams: Default::default(),
+        multiplex,
     })
 }
 

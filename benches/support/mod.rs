@@ -70,6 +70,23 @@ pub fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) a process has used so far, in ms; 0 if unknown. `/proc` counts it
+/// in USER_HZ ticks, which Linux fixes at 100 per second for user space.
+#[allow(dead_code)]
+pub fn cpu_ms(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // The command name (field 2) may hold spaces: count fields after its closing paren.
+            let rest = s.rsplit_once(')')?.1;
+            let mut fields = rest.split_whitespace().skip(11);
+            let utime: f64 = fields.next()?.parse().ok()?;
+            let stime: f64 = fields.next()?.parse().ok()?;
+            Some((utime + stime) * 10.0)
+        })
+        .unwrap_or(0.0)
+}
+
 /// Calls the sandbox at `sandbox` has received so far, over all endpoints. (Each bench compiles
 /// this module on its own, and not every bench counts calls.)
 #[allow(dead_code)]

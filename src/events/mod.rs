@@ -183,6 +183,12 @@ impl LiveHub {
         self.0.workspaces.subscriber_count()
     }
 
+    /// `n` more (positive) or fewer (negative) subscriptions riding on registered ones: they share
+    /// a registered subscription's execution (see `http::multiplex`) and count as subscribers.
+    pub(crate) fn add_riders(&self, n: isize) {
+        self.0.workspaces.add_riders(n);
+    }
+
     /// Workspaces with at least one live subscription (each has one poller task).
     pub(crate) fn workspace_count(&self) -> usize {
         self.0.workspaces.workspace_count()

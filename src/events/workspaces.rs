@@ -19,6 +19,9 @@ pub(super) struct Workspaces {
     live: Mutex<HashMap<String, Workspace>>,
     /// Subscribers that receive every change from now on (see [`SubscriberGuard::count`]).
     subscribers: AtomicUsize,
+    /// Subscriptions that ride on a registered one rather than registering themselves (identical
+    /// subscriptions share one execution, see `http::multiplex`): counted as subscribers too.
+    riders: AtomicUsize,
     /// Changes buffered per channel.
     buffer: usize,
 }
@@ -53,6 +56,7 @@ impl Workspaces {
         Self {
             live: Mutex::default(),
             subscribers: AtomicUsize::new(0),
+            riders: AtomicUsize::new(0),
             buffer: buffer.max(1),
         }
     }
@@ -62,7 +66,16 @@ impl Workspaces {
     }
 
     pub(super) fn subscriber_count(&self) -> usize {
-        self.subscribers.load(Ordering::Relaxed)
+        self.subscribers.load(Ordering::Relaxed) + self.riders.load(Ordering::Relaxed)
+    }
+
+    /// `n` more (positive) or fewer (negative) riders; see `riders`.
+    pub(super) fn add_riders(&self, n: isize) {
+        if n >= 0 {
+            self.riders.fetch_add(n.unsigned_abs(), Ordering::Relaxed);
+        } else {
+            self.riders.fetch_sub(n.unsigned_abs(), Ordering::Relaxed);
+        }
     }
 
     pub(super) fn workspace_count(&self) -> usize {

@@ -82,6 +82,11 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
     );
     let _ = write!(
         own,
+        "# HELP seam_graphql_subscription_executions Executions serving subscriptions (identical subscriptions share one).\n# TYPE seam_graphql_subscription_executions gauge\nseam_graphql_subscription_executions {}\n",
+        state.multiplex.execution_count()
+    );
+    let _ = write!(
+        own,
         "# HELP seam_graphql_live_workspaces Workspaces with live subscriptions (one poller each).\n# TYPE seam_graphql_live_workspaces gauge\nseam_graphql_live_workspaces {}\n",
         live.workspace_count()
     );

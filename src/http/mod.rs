@@ -5,6 +5,7 @@ mod cors;
 mod graphiql;
 mod graphql;
 mod health;
+mod multiplex;
 mod origin;
 mod request_id;
 mod serve;
@@ -12,6 +13,7 @@ mod sse;
 mod tenant_limit;
 
 pub(crate) use graphql::PersistedQueries;
+pub(crate) use multiplex::Multiplexer;
 pub(crate) use origin::OriginPolicy;
 pub(crate) use serve::{serve, ServeOptions};
 pub(crate) use tenant_limit::TenantLimiter;
@@ -57,6 +59,8 @@ pub(crate) struct AppState {
     pub(crate) cors_origins: Arc<[String]>,
     /// Event streams reserved for graphql-sse's single connection mode, by token.
     pub(crate) sse_streams: sse::Streams,
+    /// Operations of the websocket and SSE transports; identical subscriptions share one execution.
+    pub(crate) multiplex: multiplex::Multiplexer,
 }
 
 /// Transport limits, from the config.

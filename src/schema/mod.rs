@@ -16,6 +16,7 @@ mod op_log;
 mod operation;
 mod query;
 mod scalars;
+mod subscribed;
 mod subscription;
 mod timeline;
 mod unmanaged_access_code;
@@ -30,6 +31,7 @@ use crate::services::Services;
 
 pub use crate::error::{ErrorCode, GatewayError};
 pub use context::RequestScope;
+pub use subscribed::SubscribedHook;
 pub use validated::ValidationSignal;
 
 /// The gateway's schema type.

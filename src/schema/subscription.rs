@@ -11,6 +11,7 @@ use super::context::{live_hub, scope, services};
 use super::error::{ErrorCode, GatewayError};
 use super::issue::{self, SeamIssueError, SeamIssueWarning};
 use super::scalars::DateTime;
+use super::SubscribedHook;
 use crate::events::{StatusChange, SubscribeError};
 
 pub struct SubscriptionRoot;
@@ -141,6 +142,9 @@ impl SubscriptionRoot {
                 "Seam shows this API key no device and no event, so its workspace is unknown",
             ),
         })?;
+        if let Some(hook) = ctx.data_opt::<SubscribedHook>() {
+            hook.fire();
+        }
         let filter = Filter {
             access_code_id: access_code_id.map(|id| id.0),
             device_id: device_id.map(|id| id.0),

@@ -188,6 +188,22 @@ impl TestGateway {
         &self.http
     }
 
+    /// A series of the gateway's `/metrics`, as a number (0 when absent).
+    pub async fn metric(&self, series: &str) -> f64 {
+        let text = self
+            .http
+            .get(format!("http://{}/metrics", self.gateway.addr()))
+            .send()
+            .await
+            .expect("metrics answer")
+            .text()
+            .await
+            .expect("metrics text");
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .map_or(0.0, |v| v.parse().expect("a number"))
+    }
+
     pub fn ws_url(&self) -> String {
         format!("ws://{}/graphql/ws", self.gateway.addr())
     }

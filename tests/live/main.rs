@@ -7,6 +7,7 @@ mod device_events;
 mod keepalive;
 mod npm_client;
 mod security;
+mod shared_executions;
 mod shutdown;
 mod soak;
 mod sse;

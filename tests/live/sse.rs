@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::support::{
-    config, error_codes, wait_until, Feed, SseStream, TestGateway, KEY_1, KEY_2, SUBSCRIPTION,
+    config, error_codes, wait_until, Feed, SseStream, TestGateway, WsSub, KEY_1, KEY_2,
+    SUBSCRIPTION,
 };
 
 const STREAM: &str = "text/event-stream";
@@ -157,6 +158,36 @@ async fn should_stream_status_changes_in_distinct_connections_mode() {
         "the subscription to end",
     )
     .await;
+}
+
+/// An SSE subscriber and a websocket subscriber with the same key, document and variables share
+/// one execution; each receives each change once, framed for its own transport.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_share_one_execution_with_an_identical_websocket_subscription() {
+    let live = TestGateway::fed(Feed::Webhooks).await;
+    let variables = json!({ "d": "august_device_1" });
+    let response = post_stream(&live, Some(KEY_1), SUBSCRIPTION, variables.clone()).await;
+    let mut stream = SseStream::new(response);
+    let mut ws = WsSub::subscribe(&live.ws_url(), Some(KEY_1), variables).await;
+    live.wait_for_subscribers(2).await;
+    assert_eq!(
+        live.metric("seam_graphql_subscription_executions").await,
+        1.0
+    );
+
+    live.create_code(KEY_1, "august_device_1", "Both").await;
+    let created = stream.expect_event().await;
+    assert_eq!(created.event, "next");
+    assert_eq!(
+        status_line(&created.data),
+        "access_code.created null->SETTING"
+    );
+    assert_eq!(ws.changes(1).await, ["access_code.created null->SETTING"]);
+    ws.expect_silence(Duration::from_millis(300)).await;
+    assert!(stream
+        .next_event(Duration::from_millis(300))
+        .await
+        .is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

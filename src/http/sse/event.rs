@@ -2,11 +2,11 @@
 //! comment. In distinct connections mode an event carries the result alone; in single connection
 //! mode it names the operation it belongs to.
 
-use async_graphql::Response;
 use axum::body::Bytes;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::HeaderValue;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// A comment line: ignored by every SSE parser, but traffic for proxies that cut idle connections.
 /// Also the stream's first bytes, so that browsers which wait for a body before reporting the
@@ -43,18 +43,17 @@ struct Addressed<'a, T: Serialize> {
     payload: T,
 }
 
-/// `event: next` with one execution result.
-pub(super) fn next(to: For<'_>, response: &Response) -> Bytes {
-    // async-graphql responses always serialize; JSON text never holds a raw newline, so it fits
-    // on one `data:` line.
+/// `event: next` with one execution result, already serialised (see `http::multiplex`).
+pub(super) fn next(to: For<'_>, result: &RawValue) -> Bytes {
+    // JSON text never holds a raw newline, so it fits on one `data:` line.
     let data = match to {
-        For::Stream => serde_json::to_string(response),
+        For::Stream => result.get().to_owned(),
         For::Operation(id) => serde_json::to_string(&Addressed {
             id,
-            payload: response,
-        }),
-    }
-    .expect("GraphQL responses serialize");
+            payload: result,
+        })
+        .expect("an id and JSON serialize"),
+    };
     Bytes::from(format!("event: next\ndata: {data}\n\n"))
 }
 
@@ -76,15 +75,14 @@ mod tests {
 
     #[test]
     fn should_frame_events_as_graphql_sse_does() {
-        let response = Response::new(
-            async_graphql::Value::from_json(serde_json::json!({"a": "x\ny"})).expect("value"),
-        );
+        let result = serde_json::value::to_raw_value(&serde_json::json!({"data": {"a": "x\ny"}}))
+            .expect("raw");
         assert_eq!(
-            next(For::Stream, &response),
+            next(For::Stream, &result),
             "event: next\ndata: {\"data\":{\"a\":\"x\\ny\"}}\n\n"
         );
         assert_eq!(
-            next(For::Operation("op-1"), &response),
+            next(For::Operation("op-1"), &result),
             "event: next\ndata: {\"id\":\"op-1\",\"payload\":{\"data\":{\"a\":\"x\\ny\"}}}\n\n"
         );
         assert_eq!(complete(For::Stream), "event: complete\ndata:\n\n");

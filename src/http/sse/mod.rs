@@ -35,7 +35,7 @@ use super::auth::bearer_key;
 use super::graphql::refusal::Refusal;
 use super::graphql::{caller_key, cross_site_without_origin, negotiate, request, respond};
 use super::AppState;
-use crate::schema::{ErrorCode, ValidationSignal};
+use crate::schema::ErrorCode;
 use crate::seam::ApiKey;
 use operation::Prepared;
 use session::Session;
@@ -140,7 +140,7 @@ async fn distinct(
         Ok::<_, Refusal>((request, key))
     };
     let operation = match decoded.await {
-        Ok((request, key)) => operation::ending(operation::execute(state, request, key)),
+        Ok((request, key)) => operation::ending(operation::execute(state, request, key).results),
         // What GraphQL over HTTP answers as a GraphQL response goes into the stream: an
         // `EventSource` shows nothing of a refused response.
         Err(refusal) if refusal.is_graphql_error() => operation::refused(refusal.to_error()),
@@ -212,9 +212,8 @@ async fn start_operation(
         Ok(claimed) => claimed,
         Err(refusal) => return refusal.in_media(media).into_response(),
     };
-    let (signal, validated) = ValidationSignal::new();
-    let results = operation::execute(state, request.data(signal), reserved.key.clone());
-    match operation::prepare(results, validated).await {
+    let execution = operation::execute(state, request, reserved.key.clone());
+    match operation::prepare(execution).await {
         Prepared::Refused(response) => {
             reserved.release(&id);
             respond::respond(*response, media)

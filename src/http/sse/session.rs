@@ -9,7 +9,6 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use async_graphql::Response;
 use axum::body::{Body, Bytes};
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -21,6 +20,7 @@ use tokio_util::task::task_tracker::TaskTrackerToken;
 use super::event::{self, For, KEEP_ALIVE};
 use super::operation::Operation;
 use super::streams::{Command, Reserved, Streams};
+use crate::http::multiplex::Shared;
 use crate::http::AppState;
 
 /// The one operation of a distinct-connections stream has this id.
@@ -54,7 +54,7 @@ enum Mode {
 enum Event {
     Shutdown,
     Command(Command),
-    Output(String, Option<Response>),
+    Output(String, Option<Shared>),
     KeepAlive,
 }
 
@@ -171,7 +171,7 @@ impl Session {
             Event::Command(Command::Stop(id)) => {
                 self.end(&id).then(|| event::complete(self.to(&id)))
             }
-            Event::Output(id, Some(response)) => Some(event::next(self.to(&id), &response)),
+            Event::Output(id, Some(result)) => Some(event::next(self.to(&id), &result.json)),
             Event::Output(id, None) => {
                 self.end(&id);
                 if let Mode::Single { reserved, .. } = &self.mode {

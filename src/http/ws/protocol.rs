@@ -2,8 +2,9 @@
 //! subscriptions-transport-ws (which confusingly negotiates as `graphql-ws`). Parsing is strict
 //! per protocol so that a message of the other protocol is an invalid message, not a guess.
 
-use async_graphql::{Request, Response};
+use async_graphql::Request;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,11 +71,11 @@ pub(super) enum Outgoing<'a> {
     },
     Next {
         id: &'a str,
-        payload: &'a Response,
+        payload: &'a RawValue,
     },
     Data {
         id: &'a str,
-        payload: &'a Response,
+        payload: &'a RawValue,
     },
     Error {
         id: &'a str,
@@ -154,7 +155,8 @@ impl Protocol {
         })
     }
 
-    pub(super) fn result<'a>(self, id: &'a str, payload: &'a Response) -> Outgoing<'a> {
+    /// A result, already serialised (see `http::multiplex`).
+    pub(super) fn result<'a>(self, id: &'a str, payload: &'a RawValue) -> Outgoing<'a> {
         match self {
             Self::TransportWs => Outgoing::Next { id, payload },
             Self::Legacy => Outgoing::Data { id, payload },

@@ -8,7 +8,7 @@
 use std::pin::Pin;
 use std::time::Duration;
 
-use async_graphql::{Request, Response};
+use async_graphql::Request;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::stream::{self, Stream, StreamExt};
 use tokio::time::{sleep_until, timeout_at, Instant};
@@ -16,8 +16,9 @@ use tokio_stream::StreamMap;
 
 use super::init::connection_key;
 use super::protocol::{ClientMessage, Close, Outgoing, Protocol};
+use crate::http::multiplex::Shared;
 use crate::http::AppState;
-use crate::schema::{ErrorCode, RequestScope};
+use crate::schema::ErrorCode;
 use crate::seam::ApiKey;
 
 /// How long a closing socket may take: to send our Close frame, then to hear the client's.
@@ -27,7 +28,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 const SHUTDOWN_FLUSH_GAP: Duration = Duration::from_millis(100);
 
 /// An operation's results, then `None` once it is over (so that `complete` can be sent).
-type Operation = Pin<Box<dyn Stream<Item = Option<Response>> + Send>>;
+type Operation = Pin<Box<dyn Stream<Item = Option<Shared>> + Send>>;
 
 enum Phase {
     AwaitingInit,
@@ -40,7 +41,7 @@ enum Event {
     InitTimeout,
     KeepAlive,
     Frame(Option<Result<Message, axum::Error>>),
-    Output(String, Option<Response>),
+    Output(String, Option<Shared>),
 }
 
 /// What the connection does next.
@@ -133,8 +134,8 @@ impl Session {
             Event::InitTimeout => Step::Close(Close::init_timeout()),
             Event::KeepAlive => self.keep_alive().await,
             Event::Frame(frame) => self.on_frame(frame).await,
-            Event::Output(id, Some(response)) => {
-                self.send(self.protocol.result(&id, &response)).await
+            Event::Output(id, Some(result)) => {
+                self.send(self.protocol.result(&id, &result.json)).await
             }
             Event::Output(id, None) => {
                 self.operations.remove(&id);
@@ -153,7 +154,7 @@ impl Session {
                 return;
             };
             let message = match &output {
-                Some(response) => self.protocol.result(&id, response),
+                Some(result) => self.protocol.result(&id, &result.json),
                 None => Outgoing::Complete { id: &id },
             };
             let text = Message::Text(message.to_text().into());
@@ -265,28 +266,26 @@ impl Session {
             let code = ErrorCode::TooManySubscriptions.as_str();
             return self.send(self.protocol.error(&id, &message, code)).await;
         }
-        // A fresh scope per operation, as per HTTP request: loaders memoise for one operation.
-        let mut request = match key {
-            Some(key) => request.data(RequestScope::new(&self.state.services, key.clone())),
-            None => request,
-        };
+        // Run as an HTTP request runs (a fresh scope per operation); identical subscriptions
+        // share one execution.
+        let state = &self.state;
+        let execution =
+            state
+                .multiplex
+                .execute(&state.schema, &state.services, request, key.clone());
         // Counted while it runs, if it is a subscription (queries and mutations may come this way too).
-        let is_subscription = matches!(
-            crate::http::graphql::operation_type(&mut request),
-            Some(async_graphql::parser::types::OperationType::Subscription)
-        );
-        let guard = is_subscription.then(|| {
-            self.state
+        let guard = execution.is_subscription.then(|| {
+            state
                 .services
                 .client
                 .metrics()
                 .subscription_started(self.protocol.transport())
         });
-        let results = self.state.schema.execute_stream(request);
-        let operation = results
-            .map(move |response| {
+        let operation = execution
+            .results
+            .map(move |result| {
                 let _counted = &guard;
-                Some(response)
+                Some(result)
             })
             .chain(stream::once(async { None }));
         self.operations.insert(id, Box::pin(operation));

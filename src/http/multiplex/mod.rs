@@ -1,0 +1,147 @@
+//! Operations of the streaming transports (websocket, SSE), and the sharing of identical
+//! subscriptions between them.
+//!
+//! Subscriptions with the same key (by tenant hash), document, operation and variables receive the
+//! same results, so they share one execution: the document is executed once per event, and each
+//! result serialised once, however many subscribers there are. Each subscriber's transport then
+//! only frames the shared JSON. A dashboard open in many browsers costs one subscription per event,
+//! not one per browser. Queries and mutations are never shared, and neither are operations without
+//! a key.
+//!
+//! A subscriber joins an execution that has registered with the live hub (so every later change
+//! reaches it), or one that has not produced anything yet (it then receives everything). It never
+//! joins one that was refused or failed, or has ended: it starts a new one instead.
+
+mod executed;
+mod group;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::Request;
+use futures::future::{BoxFuture, FutureExt};
+use futures::stream::{BoxStream, StreamExt};
+
+pub(crate) use executed::{Executed, Shared};
+use group::{Core, Group, GroupKey, Registry};
+
+use crate::events::LiveHub;
+use crate::schema::{GatewaySchema, RequestScope, SubscribedHook, ValidationSignal};
+use crate::seam::ApiKey;
+use crate::services::Services;
+
+/// An operation as its transport runs it.
+pub(crate) struct Execution {
+    /// Its results, each serialised once.
+    pub(crate) results: BoxStream<'static, Shared>,
+    /// Resolves to true once its document has been validated, false if it never will be.
+    pub(crate) validated: BoxFuture<'static, bool>,
+    /// Whether it is a subscription (transports count those).
+    pub(crate) is_subscription: bool,
+}
+
+/// The running shared subscriptions.
+#[derive(Clone)]
+pub(crate) struct Multiplexer {
+    groups: Arc<Registry>,
+    live: LiveHub,
+    /// Results buffered per shared execution; a member further behind gets SUBSCRIPTION_LAGGED.
+    buffer: usize,
+}
+
+impl Multiplexer {
+    pub(crate) fn new(live: LiveHub, buffer: usize) -> Self {
+        Self {
+            groups: Arc::new(Registry::new(HashMap::new())),
+            live,
+            buffer,
+        }
+    }
+
+    /// Runs `request` with `key` (without one, resolvers answer UNAUTHENTICATED) and a fresh
+    /// [`RequestScope`], as an HTTP request runs; a subscription shares the execution of an
+    /// identical one when there is one.
+    pub(crate) fn execute(
+        &self,
+        schema: &GatewaySchema,
+        services: &Services,
+        mut request: Request,
+        key: Option<ApiKey>,
+    ) -> Execution {
+        let is_subscription = matches!(
+            crate::http::graphql::operation_type(&mut request),
+            Some(OperationType::Subscription)
+        );
+        match key {
+            Some(key) if is_subscription => self.shared(schema, services, request, key),
+            key => {
+                let (signal, validated) = ValidationSignal::new();
+                let mut request = request.data(signal);
+                if let Some(key) = key {
+                    request = request.data(RequestScope::new(services, key));
+                }
+                Execution {
+                    results: schema.execute_stream(request).map(Executed::new).boxed(),
+                    validated: validated.map(|v| v.is_ok()).boxed(),
+                    is_subscription,
+                }
+            }
+        }
+    }
+
+    fn shared(
+        &self,
+        schema: &GatewaySchema,
+        services: &Services,
+        request: Request,
+        key: ApiKey,
+    ) -> Execution {
+        let group_key = GroupKey {
+            tenant: key.tenant().clone(),
+            query: request.query.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: serde_json::to_string(&request.variables).unwrap_or_default(),
+            extensions: serde_json::to_string(&request.extensions).unwrap_or_default(),
+        };
+        // Upgraded under the lock, joined (or dropped) outside it: a group's drop takes the lock.
+        let existing = group::lock(&self.groups)
+            .get(&group_key)
+            .and_then(Weak::upgrade);
+        let member = match existing.and_then(Group::join) {
+            Some(member) => member,
+            None => {
+                let core = Core::new(self.live.clone(), self.buffer);
+                let hook = {
+                    let core = Arc::downgrade(&core);
+                    SubscribedHook::new(move || {
+                        if let Some(core) = core.upgrade() {
+                            core.registered();
+                        }
+                    })
+                };
+                let (signal, validated) = ValidationSignal::new();
+                let request = request
+                    .data(signal)
+                    .data(hook)
+                    .data(RequestScope::new(services, key));
+                let results = schema.execute_stream(request);
+                let validated = validated.map(|v| v.is_ok()).boxed();
+                Group::start(group_key, &self.groups, core, results, validated)
+            }
+        };
+        Execution {
+            validated: member.validated(),
+            results: member.into_results(),
+            is_subscription: true,
+        }
+    }
+
+    /// Executions serving subscriptions now: identical subscriptions share one.
+    pub(crate) fn execution_count(&self) -> usize {
+        group::lock(&self.groups)
+            .values()
+            .filter(|group| group.strong_count() > 0)
+            .count()
+    }
+}
