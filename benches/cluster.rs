@@ -155,7 +155,7 @@ async fn run(setup: &'static str, n: usize, sandbox: &str, replicas: usize) -> R
         let permit = sem.clone().acquire_owned().await.expect("permit");
         let (url, tx) = (gateways[i % replicas].1.clone(), tx.clone());
         tasks.push(tokio::spawn(async move {
-            let fut = subscriber(url, tx);
+            let fut = subscriber(url, 1, tx);
             drop(permit);
             fut.await
         }));

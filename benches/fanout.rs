@@ -1,10 +1,12 @@
 //! Benchmark: live status fan-out. One gateway (its own process, webhooks configured) over the
 //! sandbox (its own process); 1,000 then 10,000 open `accessCodeStatusChanged` subscriptions over
-//! loopback WebSockets; signed webhooks posted to the gateway as Seam would.
+//! loopback WebSockets, one per socket, then 10,000 over 1,000 sockets; signed webhooks posted to
+//! the gateway as Seam would.
 //!
 //! Run: `cargo bench --bench fanout` (loopback only; bounded by counts and timeouts).
 //! Reports per size: time from the webhook's POST to each subscriber's delivery (p50/p99/max over
-//! every subscriber x event), how long the webhook POST took, and the gateway's RSS per subscription.
+//! every subscriber x event), how long the webhook POST took, the gateway's RSS per subscription,
+//! and the CPU the gateway and the clients (this process) spent per event.
 
 #[path = "support/subscriber.rs"]
 mod subscriber;
@@ -20,13 +22,16 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-const SIZES: &[usize] = &[1_000, 10_000];
+/// Subscriptions, and how many share each client socket: one each (the worst case: a write per
+/// subscription), then ten each (a page with several live widgets, as graphql-ws clients multiplex).
+const SHAPES: &[(usize, usize)] = &[(1_000, 1), (10_000, 1), (10_000, 10)];
 const EVENTS: usize = 20;
 const EVENT_GAP: Duration = Duration::from_millis(250);
 const CONNECT_CONCURRENCY: usize = 100;
 
 struct Row {
     subscribers: usize,
+    sockets: usize,
     deliveries: usize,
     expected: usize,
     p50: f64,
@@ -41,7 +46,7 @@ struct Row {
     clients_cpu_ms_per_event: f64,
 }
 
-async fn run_size(n: usize, sandbox: &str) -> Row {
+async fn run_size(n: usize, per_socket: usize, sandbox: &str) -> Row {
     let http = reqwest::Client::new();
     let secret = seam_graphql::generate_webhook_secret();
     let port = free_port();
@@ -78,13 +83,14 @@ async fn run_size(n: usize, sandbox: &str) -> Row {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let ws_url = format!("ws://127.0.0.1:{port}/graphql/ws");
     let started = Instant::now();
-    let mut tasks = Vec::with_capacity(n);
+    let sockets = n / per_socket;
+    let mut tasks = Vec::with_capacity(sockets);
     let sem = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
-    for _ in 0..n {
+    for _ in 0..sockets {
         let permit = sem.clone().acquire_owned().await.expect("permit");
         let (url, tx) = (ws_url.clone(), tx.clone());
         tasks.push(tokio::spawn(async move {
-            let fut = subscriber(url, tx);
+            let fut = subscriber(url, per_socket, tx);
             drop(permit);
             fut.await
         }));
@@ -101,7 +107,7 @@ async fn run_size(n: usize, sandbox: &str) -> Row {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_loaded = rss_kib(pid);
     eprintln!(
-        "  {n} subscriptions open in {:.1} s",
+        "  {n} subscriptions on {sockets} sockets open in {:.1} s",
         connect_time.as_secs_f64()
     );
 
@@ -163,6 +169,7 @@ async fn run_size(n: usize, sandbox: &str) -> Row {
     post_times.sort();
     Row {
         subscribers: n,
+        sockets,
         deliveries: latencies.len(),
         expected,
         p50: percentile(&latencies, 0.50),
@@ -188,20 +195,21 @@ fn main() {
         let http = reqwest::Client::new();
         wait_ready(&http, &format!("{sandbox}/_sandbox/calls")).await;
         let mut rows = Vec::new();
-        for &n in SIZES {
-            eprintln!("fan-out to {n} subscribers, {EVENTS} webhooks...");
-            rows.push(run_size(n, &sandbox).await);
+        for &(n, per_socket) in SHAPES {
+            eprintln!("fan-out to {n} subscribers, {per_socket} per socket, {EVENTS} webhooks...");
+            rows.push(run_size(n, per_socket, &sandbox).await);
         }
         println!();
         println!("live status fan-out: {EVENTS} signed webhooks, every subscriber filtered on the event's device");
         println!(
-            "| subscribers | delivered | webhook->delivery p50 | p99 | max | webhook POST p50 | gateway RSS idle | RSS per subscription | gateway CPU per event | clients' CPU per event |"
+            "| subscribers | sockets | delivered | webhook->delivery p50 | p99 | max | webhook POST p50 | gateway RSS idle | RSS per subscription | gateway CPU per event | clients' CPU per event |"
         );
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for r in rows {
             println!(
-                "| {} | {}/{} | {:.1} ms | {:.1} ms | {:.1} ms | {:.2} ms | {:.1} MiB | {:.1} KiB | {:.1} ms | {:.1} ms |",
+                "| {} | {} | {}/{} | {:.1} ms | {:.1} ms | {:.1} ms | {:.2} ms | {:.1} MiB | {:.1} KiB | {:.1} ms | {:.1} ms |",
                 r.subscribers,
+                r.sockets,
                 r.deliveries,
                 r.expected,
                 r.p50,

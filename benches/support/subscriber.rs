@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -24,8 +25,40 @@ pub async fn live_subscribers(http: &reqwest::Client, gateway: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// One subscriber: handshake, subscribe, then report every event id it receives.
-pub async fn subscriber(url: String, tx: mpsc::UnboundedSender<(String, Instant)>) {
+/// What a subscriber reads of each message: its type and, in a `next`, the event id. Parsed into
+/// these types rather than a `serde_json::Value`, so the clients (on the same cores as the
+/// gateway) spend as little as they can.
+#[derive(Deserialize)]
+struct Incoming {
+    #[serde(rename = "type")]
+    kind: String,
+    payload: Option<Payload>,
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    data: Option<Data>,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    #[serde(rename = "accessCodeStatusChanged")]
+    change: Option<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(rename = "eventId")]
+    event_id: String,
+}
+
+/// One client socket with `subscriptions` identical subscriptions (ids 1..): handshake,
+/// subscribe, then report every event id it receives, once per subscription.
+pub async fn subscriber(
+    url: String,
+    subscriptions: usize,
+    tx: mpsc::UnboundedSender<(String, Instant)>,
+) {
     let mut request = url.into_client_request().expect("url");
     request.headers_mut().insert(
         "sec-websocket-protocol",
@@ -40,24 +73,26 @@ pub async fn subscriber(url: String, tx: mpsc::UnboundedSender<(String, Instant)
     ))
     .await
     .expect("init");
-    ws.send(send(json!({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription { accessCodeStatusChanged(deviceId: \"august_device_1\") { eventId status } }"
-    }})))
-    .await
-    .expect("subscribe");
+    for id in 1..=subscriptions {
+        ws.send(send(json!({"id": id.to_string(), "type": "subscribe", "payload": {
+            "query": "subscription { accessCodeStatusChanged(deviceId: \"august_device_1\") { eventId status } }"
+        }})))
+        .await
+        .expect("subscribe");
+    }
     while let Some(Ok(msg)) = ws.next().await {
         let Message::Text(t) = msg else { continue };
         let at = Instant::now();
-        let v: Value = serde_json::from_str(t.as_str()).unwrap_or_default();
-        match v["type"].as_str() {
-            Some("next") => {
-                if let Some(id) =
-                    v["payload"]["data"]["accessCodeStatusChanged"]["eventId"].as_str()
-                {
-                    let _ = tx.send((id.to_owned(), at));
+        let Ok(incoming) = serde_json::from_str::<Incoming>(t.as_str()) else {
+            continue;
+        };
+        match incoming.kind.as_str() {
+            "next" => {
+                if let Some(change) = incoming.payload.and_then(|p| p.data?.change) {
+                    let _ = tx.send((change.event_id, at));
                 }
             }
-            Some("ping") => {
+            "ping" => {
                 let _ = ws.send(send(json!({"type": "pong"}))).await;
             }
             _ => {}

@@ -104,3 +104,36 @@ async fn should_not_join_a_subscription_that_failed() {
     assert_eq!(live.gateway.live_subscribers(), 0);
     assert_eq!(live.metric(EXECUTIONS).await, 0.0);
 }
+
+/// One connection with several subscriptions (as graphql-ws clients multiplex a page's): each
+/// operation id gets each change once, written together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_deliver_to_every_subscription_of_one_connection_once() {
+    let live = TestGateway::fed(Feed::Webhooks).await;
+    let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    for id in ["1", "2", "3"] {
+        ws.send(json!({
+            "id": id,
+            "type": "subscribe",
+            "payload": {
+                "query": crate::support::SUBSCRIPTION,
+                "variables": { "d": "august_device_1" },
+            },
+        }))
+        .await;
+    }
+    live.wait_for_subscribers(3).await;
+    live.create_code(KEY_1, "august_device_1", "Three times")
+        .await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let message = ws.recv(Duration::from_secs(5)).await.expect("a result");
+        assert_eq!(message["type"], "next", "{message:#}");
+        let change = &message["payload"]["data"]["accessCodeStatusChanged"];
+        assert_eq!(change["eventType"], "access_code.created");
+        ids.push(message["id"].as_str().expect("an id").to_owned());
+    }
+    ids.sort();
+    assert_eq!(ids, ["1", "2", "3"]);
+    ws.expect_silence(QUIET).await;
+}

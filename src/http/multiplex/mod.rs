@@ -145,3 +145,134 @@ impl Multiplexer {
             .count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Lag is a race over a real socket, so a member's lag is pinned down here in-process: a
+    //! one-result buffer per shared execution, a member that does not read while several changes
+    //! are published, then reads.
+
+    use std::time::Duration;
+
+    use async_graphql::Request;
+    use futures::StreamExt;
+
+    use super::Multiplexer;
+    use crate::cache::DeviceCache;
+    use crate::events::{LiveHub, LiveOptions, Source};
+    use crate::sandbox::{ClockMode, Sandbox, SandboxOptions};
+    use crate::schema::build_schema;
+    use crate::seam::wire::{CreateAccessCodeRequest, Event};
+    use crate::seam::{ApiKey, SeamClient};
+    use crate::services::Services;
+
+    const DOCUMENT: &str = "subscription { accessCodeStatusChanged { eventId status } }";
+
+    fn event(n: usize, code_id: &str) -> Event {
+        serde_json::from_value(serde_json::json!({
+            "event_id": format!("member-lag-{n}"),
+            "event_type": "access_code.changed",
+            "workspace_id": "seed_workspace_1",
+            "device_id": "august_device_1",
+            "access_code_id": code_id,
+            "occurred_at": "2030-01-01T00:00:00.000Z",
+        }))
+        .expect("event")
+    }
+
+    #[tokio::test]
+    async fn should_tell_a_lagging_member_how_much_it_missed_while_the_execution_goes_on() {
+        let sandbox = Sandbox::start(SandboxOptions {
+            clock: ClockMode::Manual,
+            ..Default::default()
+        })
+        .await
+        .expect("sandbox");
+        let client = SeamClient::new(&sandbox.base_url(), Duration::from_secs(5)).expect("client");
+        let services = Services::new(
+            client.clone(),
+            DeviceCache::new(Duration::from_secs(5), 100),
+        );
+        let live = LiveHub::new(
+            client.clone(),
+            services.devices.clone(),
+            LiveOptions {
+                poll_interval: Duration::from_secs(3600),
+                webhook_secret: None,
+                webhook_stale_after: Duration::from_secs(3600),
+                // The execution itself keeps up: only the member falls behind.
+                buffer: 64,
+            },
+            None,
+        );
+        let schema = build_schema(services.clone(), live.clone(), 50);
+        let multiplex = Multiplexer::new(live.clone(), 1);
+        let key = ApiKey::new("seam_apikey1_token");
+        let code = client
+            .create_access_code(
+                &key,
+                &CreateAccessCodeRequest {
+                    device_id: "august_device_1".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("code")
+            .access_code
+            .access_code_id;
+
+        let run = || {
+            multiplex.execute(
+                &schema,
+                &services,
+                Request::new(DOCUMENT),
+                Some(key.clone()),
+            )
+        };
+        let (first, second) = (run(), run());
+        assert!(first.is_subscription);
+        let mut results = first.results;
+        let idle = second.results;
+        // Poll once, so the shared execution registers; nothing has been published yet.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), results.next())
+                .await
+                .is_err()
+        );
+        assert_eq!(multiplex.execution_count(), 1);
+        assert_eq!(
+            live.subscriber_count(),
+            2,
+            "the rider counts as a subscriber"
+        );
+
+        for n in 0..5 {
+            live.receive(event(n, &code), Source::Poll)
+                .await
+                .expect("queued");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        let lagged = results.next().await.expect("a result");
+        let error = &lagged.response.errors[0];
+        let code_of = error.extensions.as_ref().and_then(|e| e.get("code"));
+        assert_eq!(
+            code_of.map(ToString::to_string).as_deref(),
+            Some("\"SUBSCRIPTION_LAGGED\"")
+        );
+        assert!(error.message.contains("missed 4"), "{}", error.message);
+        let next = results.next().await.expect("the member continues");
+        let json: serde_json::Value = serde_json::from_str(next.json.get()).expect("json");
+        assert_eq!(
+            json["data"]["accessCodeStatusChanged"]["eventId"],
+            "member-lag-4"
+        );
+
+        drop(idle);
+        assert_eq!(live.subscriber_count(), 1);
+        drop(results);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(multiplex.execution_count(), 0);
+        assert_eq!(live.subscriber_count(), 0);
+    }
+}

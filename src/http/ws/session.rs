@@ -11,6 +11,7 @@ use std::time::Duration;
 use async_graphql::Request;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::stream::{self, Stream, StreamExt};
+use futures::{FutureExt, SinkExt};
 use tokio::time::{sleep_until, timeout_at, Instant};
 use tokio_stream::StreamMap;
 
@@ -26,6 +27,8 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// On shutdown, results already on their way (events published just before) are still sent, as
 /// long as the next one comes within this gap (and all within `CLOSE_GRACE`).
 const SHUTDOWN_FLUSH_GAP: Duration = Duration::from_millis(100);
+/// Most results written to a connection at once (the rest go in the next write).
+const MAX_BATCH: usize = 64;
 
 /// An operation's results, then `None` once it is over (so that `complete` can be sent).
 type Operation = Pin<Box<dyn Stream<Item = Option<Shared>> + Send>>;
@@ -134,13 +137,44 @@ impl Session {
             Event::InitTimeout => Step::Close(Close::init_timeout()),
             Event::KeepAlive => self.keep_alive().await,
             Event::Frame(frame) => self.on_frame(frame).await,
-            Event::Output(id, Some(result)) => {
-                self.send(self.protocol.result(&id, &result.json)).await
+            Event::Output(id, output) => self.send_outputs(id, output).await,
+        }
+    }
+
+    /// Sends an operation's output together with every other output already waiting on this
+    /// connection, flushed once: a client with many subscriptions gets an event's results in one
+    /// write rather than one write each.
+    async fn send_outputs(&mut self, id: String, output: Option<Shared>) -> Step {
+        let mut batch = Vec::with_capacity(1);
+        let mut next = Some((id, output));
+        while let Some((id, output)) = next.take() {
+            let text = match output {
+                Some(result) => self.protocol.result(&id, &result.json).to_text(),
+                None => {
+                    self.operations.remove(&id);
+                    Outgoing::Complete { id: &id }.to_text()
+                }
+            };
+            batch.push(Message::Text(text.into()));
+            if batch.len() < MAX_BATCH {
+                next = self.operations.next().now_or_never().flatten();
             }
-            Event::Output(id, None) => {
-                self.operations.remove(&id);
-                self.send(Outgoing::Complete { id: &id }).await
+        }
+        let socket = &mut self.socket;
+        let write = async move {
+            for message in batch {
+                socket.feed(message).await?;
             }
+            socket.flush().await
+        };
+        tokio::select! {
+            // As in `send`: what can go out still goes once shutdown has begun.
+            biased;
+            sent = write => match sent {
+                Ok(()) => Step::Continue,
+                Err(_) => Step::End,
+            },
+            _ = self.state.shutdown.cancelled() => Step::Close(Close::going_away()),
         }
     }
 
