@@ -5,7 +5,8 @@
 //!
 //! Run: `cargo bench --bench cluster` (needs `redis-server` and `redis-cli` on PATH, which
 //! `scripts/install-test-deps.sh` installs; loopback only; bounded by counts and timeouts).
-//! `CLUSTER_BENCH_SIZES=1000,10000` changes the sizes.
+//! `CLUSTER_BENCH_SIZES=1000,10000` changes the sizes, `CLUSTER_BENCH_PER_SOCKET=1,10` how many
+//! subscriptions share each client socket (by default one each, then ten each).
 //! Reports per set-up: time from the webhook's POST to each subscriber's delivery (p50/p99/max over
 //! every subscriber x event), and Redis commands per event (from `INFO commandstats`, net of what
 //! the replicas send while idle over as long a window: lease renewals and empty blocking reads).
@@ -34,6 +35,15 @@ fn sizes() -> Vec<usize> {
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000])
+}
+
+/// Subscriptions per client socket: one each (a write per subscription), then ten each (a page with
+/// several live widgets, as graphql-ws clients multiplex).
+fn per_socket() -> Vec<usize> {
+    std::env::var("CLUSTER_BENCH_PER_SOCKET")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 10])
 }
 
 /// A `redis-server` of its own on a free port, without persistence.
@@ -94,6 +104,7 @@ impl Redis {
 struct Row {
     setup: &'static str,
     subscribers: usize,
+    sockets: usize,
     deliveries: usize,
     expected: usize,
     p50: f64,
@@ -104,7 +115,13 @@ struct Row {
 
 /// Opens `n` subscriptions spread over the gateways, posts [`EVENTS`] webhooks round robin, and
 /// measures delivery.
-async fn run(setup: &'static str, n: usize, sandbox: &str, replicas: usize) -> Row {
+async fn run(
+    setup: &'static str,
+    n: usize,
+    per_socket: usize,
+    sandbox: &str,
+    replicas: usize,
+) -> Row {
     let http = reqwest::Client::new();
     let secret = seam_graphql::generate_webhook_secret();
     let redis = if replicas > 1 {
@@ -149,20 +166,21 @@ async fn run(setup: &'static str, n: usize, sandbox: &str, replicas: usize) -> R
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let started = Instant::now();
-    let mut tasks = Vec::with_capacity(n);
+    let sockets = n / per_socket;
+    let mut tasks = Vec::with_capacity(sockets);
     let sem = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
-    for i in 0..n {
+    for i in 0..sockets {
         let permit = sem.clone().acquire_owned().await.expect("permit");
         let (url, tx) = (gateways[i % replicas].1.clone(), tx.clone());
         tasks.push(tokio::spawn(async move {
-            let fut = subscriber(url, 1, tx);
+            let fut = subscriber(url, per_socket, tx);
             drop(permit);
             fut.await
         }));
     }
     let deadline = Instant::now() + Duration::from_secs(180);
     for (i, (gateway, _)) in gateways.iter().enumerate() {
-        let want = (i..n).step_by(replicas).count();
+        let want = (i..sockets).step_by(replicas).count() * per_socket;
         while live_subscribers(&http, gateway).await < want {
             assert!(
                 Instant::now() < deadline,
@@ -172,7 +190,7 @@ async fn run(setup: &'static str, n: usize, sandbox: &str, replicas: usize) -> R
         }
     }
     eprintln!(
-        "  {setup}: {n} subscriptions open in {:.1} s",
+        "  {setup}: {n} subscriptions on {sockets} sockets open in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -244,6 +262,7 @@ async fn run(setup: &'static str, n: usize, sandbox: &str, replicas: usize) -> R
     Row {
         setup,
         subscribers: n,
+        sockets,
         deliveries: latencies.len(),
         expected,
         p50: percentile(&latencies, 0.50),
@@ -266,19 +285,22 @@ fn main() {
         wait_ready(&http, &format!("{sandbox}/_sandbox/calls")).await;
         let mut rows = Vec::new();
         for n in sizes() {
-            eprintln!("{n} subscriptions, {EVENTS} webhooks...");
-            rows.push(run("one replica, no Redis", n, &sandbox, 1).await);
-            rows.push(run("two replicas + Redis", n, &sandbox, 2).await);
+            for k in per_socket() {
+                eprintln!("{n} subscriptions, {k} per socket, {EVENTS} webhooks...");
+                rows.push(run("one replica, no Redis", n, k, &sandbox, 1).await);
+                rows.push(run("two replicas + Redis", n, k, &sandbox, 2).await);
+            }
         }
         println!();
         println!("live status fan-out: {EVENTS} signed webhooks (round robin over the replicas), every subscriber filtered on the event's device");
-        println!("| set-up | subscriptions | delivered | webhook->delivery p50 | p99 | max | Redis commands per event |");
-        println!("|---|---:|---:|---:|---:|---:|---:|");
+        println!("| set-up | subscriptions | sockets | delivered | webhook->delivery p50 | p99 | max | Redis commands per event |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
         for r in rows {
             println!(
-                "| {} | {} | {}/{} | {:.1} ms | {:.1} ms | {:.1} ms | {} |",
+                "| {} | {} | {} | {}/{} | {:.1} ms | {:.1} ms | {:.1} ms | {} |",
                 r.setup,
                 r.subscribers,
+                r.sockets,
                 r.deliveries,
                 r.expected,
                 r.p50,
