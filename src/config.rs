@@ -144,8 +144,9 @@ pub struct GatewayConfig {
     /// How often `/events/list` is polled for keys with subscribers and no webhook feed, in ms.
     #[arg(long, env = "SEAM_GRAPHQL_POLL_INTERVAL_MS", default_value_t = 2_000)]
     pub poll_interval_ms: u64,
-    /// Status changes buffered per workspace for live subscriptions; a subscriber further behind
-    /// receives a SUBSCRIPTION_LAGGED error and continues.
+    /// Status changes buffered per workspace for live subscriptions, and results per shared
+    /// subscription execution; a subscriber further behind receives a SUBSCRIPTION_LAGGED error and
+    /// continues.
     #[arg(long, env = "SEAM_GRAPHQL_SUBSCRIPTION_BUFFER", default_value_t = 256)]
     pub subscription_buffer: usize,
     /// Most upstream (Seam) calls one GraphQL request may cost, as estimated before it runs (see
