@@ -256,6 +256,22 @@ impl Cluster {
         data(&post_graphql(&self.http, &url, Some(&bearer), query, variables).await).clone()
     }
 
+    /// Runs an operation on replica `i` as `key`; the whole response, errors included.
+    pub async fn gql_as(&self, i: usize, key: &str, query: &str, variables: Value) -> Value {
+        let url = format!("http://{}/graphql", self.replica(i).addr());
+        let bearer = format!("Bearer {key}");
+        post_graphql(&self.http, &url, Some(&bearer), query, variables).await
+    }
+
+    /// Upstream calls to `path` made by every replica still running.
+    pub fn upstream_count(&self, path: &str) -> u64 {
+        self.replicas
+            .iter()
+            .flatten()
+            .map(|r| r.upstream_calls().get(path).copied().unwrap_or(0))
+            .sum()
+    }
+
     pub async fn get(&self, i: usize, path: &str) -> (u16, Value) {
         let url = format!("http://{}{path}", self.replica(i).addr());
         let r = self.http.get(url).send().await.expect("replica answers");
