@@ -25,6 +25,11 @@ if ARGV[2] == '' then return redis.call('DEL', KEYS[1]) end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1";
 
+/// Extends the claim `ARGV[1]` by `ARGV[2]` ms, if it is still this attempt's.
+const EXTEND: &str = r"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])";
+
 /// What a create left behind: the ids to read its result again with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Receipt {
@@ -144,6 +149,17 @@ impl RedisIdempotency {
             .query(redis::cmd("GET").arg(self.key(tenant, idempotency_key)))
             .await?;
         found.as_deref().map(decode).transpose()
+    }
+
+    /// Keeps the claim for another `hold`, while its create still runs.
+    pub(crate) async fn extend(&self, won: &Won, hold: Duration) {
+        let mut eval = redis::cmd("EVAL");
+        eval.arg(EXTEND)
+            .arg(1)
+            .arg(&won.key)
+            .arg(&won.pending)
+            .arg(hold.as_millis().max(1) as u64);
+        let _ = self.link.query::<i64>(&eval).await;
     }
 
     /// Records what the claimed create made, for retries on any replica.

@@ -6,10 +6,10 @@
 //! attempt that failed in a way worth retrying (Seam unreachable, rate limited) frees the key.
 //!
 //! With Redis (`cluster::idempotency`), this holds across replicas: the first replica to claim the
-//! (tenant, key) runs the create and leaves the ids of what it made; a retry on any replica reads
-//! those codes again from Seam with its caller's key (so the answer has its PIN, which Redis never
-//! holds). A retry while the first attempt runs elsewhere waits for it, for as long as its claim
-//! lasts. While Redis is down each replica keeps its keys alone, as without Redis: a create never
+//! (tenant, key) runs the create (renewing its claim meanwhile) and leaves the ids of what it made;
+//! a retry on any replica reads those codes again from Seam with its caller's key (so the answer
+//! has its PIN, which Redis never holds). A retry while the first attempt runs elsewhere waits for
+//! it, a bounded time. While Redis is down each replica keeps its keys alone, as without Redis: a create never
 //! fails for want of Redis. This process's own store stays in front either way.
 
 use std::future::Future;
@@ -46,12 +46,13 @@ struct Entry<T: Clone> {
     outcome: Outcome<T>,
 }
 
-/// The keys of one kind of create in Redis, and how long an attempt may hold one.
+/// The keys of one kind of create in Redis, and how long a claim lasts.
 #[derive(Clone)]
 struct InCluster {
     redis: RedisIdempotency,
-    /// Covers one create (a device read and the create call, each within the upstream timeout):
-    /// a claim that lapses means its replica died, and the key is free again.
+    /// How long a claim lasts unless renewed (its replica renews it while the create runs, so a
+    /// claim that lapses means its replica died, and the key is free again); also how long a
+    /// retry waits for the attempt running elsewhere.
     hold: Duration,
 }
 
@@ -74,7 +75,7 @@ impl<T: Clone + Send + Sync + Receipted + 'static> Idempotent<T> {
         }
     }
 
-    /// Shares the keys with the other replicas; an attempt holds its key for `hold` at most.
+    /// Shares the keys with the other replicas; a claim lasts `hold` unless renewed.
     pub(crate) fn shared(mut self, redis: RedisIdempotency, hold: Duration) -> Self {
         self.cluster = Some(InCluster { redis, hold });
         self
@@ -179,7 +180,17 @@ impl InCluster {
                 // Alone, as without Redis (the link has logged the outage).
                 Err(_) => return operation(input).await,
                 Ok(Claim::Won(won)) => {
-                    let outcome = operation(input).await;
+                    let running = operation(input);
+                    tokio::pin!(running);
+                    // The claim is renewed while the create runs, so only a dead replica's lapses.
+                    let outcome = loop {
+                        tokio::select! {
+                            outcome = &mut running => break outcome,
+                            () = tokio::time::sleep(self.hold / 3) => {
+                                self.redis.extend(&won, self.hold).await;
+                            }
+                        }
+                    };
                     match &outcome {
                         Ok(created) => self.redis.succeeded(&won, created.receipt()).await,
                         Err(e) if worth_retrying(e) => self.redis.free(&won).await,

@@ -84,8 +84,9 @@ impl Services {
     }
 }
 
-/// How long a replica may hold an idempotency key while it creates: a device read and the create
-/// call, each within the upstream timeout, with room to spare. A retry elsewhere waits this long.
+/// How long an idempotency claim lasts without renewal (the replica creating renews it), and how
+/// long a retry elsewhere waits for that create: a device read and the create call, each within
+/// the upstream timeout, with room to spare.
 fn idempotency_hold(client: &SeamClient) -> Duration {
     client.timeout() * 3
 }
