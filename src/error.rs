@@ -45,6 +45,9 @@ pub enum ErrorCode {
     RateLimited,
     /// An idempotency key came back with a different input than its first use.
     IdempotencyKeyReused,
+    /// The first request with this idempotency key is still running on another replica and did
+    /// not end within the wait; retry with the same key.
+    IdempotencyKeyInFlight,
     /// A hash-only persisted query whose document the gateway does not know (yet): send it again
     /// with the `query`.
     PersistedQueryNotFound,
@@ -57,6 +60,37 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code named `name` (as [`as_str`](Self::as_str) spells it), if there is one.
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        use ErrorCode::*;
+        [
+            BadUserInput,
+            Unauthenticated,
+            NotFound,
+            CapabilityMissing,
+            CodeCannotBeShared,
+            UpstreamError,
+            UpstreamUnavailable,
+            UpstreamTimeout,
+            InternalServerError,
+            SubscriptionLagged,
+            CostLimitExceeded,
+            Forbidden,
+            BadRequest,
+            PayloadTooLarge,
+            TooManySubscriptions,
+            RateLimited,
+            IdempotencyKeyReused,
+            IdempotencyKeyInFlight,
+            PersistedQueryNotFound,
+            PersistedQueryHashMismatch,
+            MethodNotAllowed,
+            NotAcceptable,
+        ]
+        .into_iter()
+        .find(|code| code.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
@@ -76,6 +110,7 @@ impl ErrorCode {
             ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            ErrorCode::IdempotencyKeyInFlight => "IDEMPOTENCY_KEY_IN_FLIGHT",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::PersistedQueryHashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",

@@ -24,6 +24,11 @@ pub(super) fn group_index(tenant: &str) -> String {
     format!("{PREFIX}:groups:{tenant}")
 }
 
+/// One idempotency key's record: the kind of create, the tenant's hash, the key's hash.
+pub(super) fn idempotency(kind: &str, tenant: &str, key_hash: &str) -> String {
+    format!("{PREFIX}:idem:{kind}:{tenant}:{key_hash}")
+}
+
 pub(super) fn document(sha256: &str) -> String {
     format!("{PREFIX}:apq:{sha256}")
 }

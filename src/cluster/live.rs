@@ -206,15 +206,16 @@ impl RedisLive {
             .map_or_else(|| "0-0".to_owned(), |e| e.id.clone()))
     }
 
-    /// Where a new lease holder starts reading the inbox: after the last event the previous holder
-    /// took in, or at the start (the inbox holds only what came while someone listened).
+    /// Where a new lease holder starts reading the inbox: after the last event up to which the
+    /// previous holder published everything, or at the start (the inbox holds only what came
+    /// while someone listened).
     pub(crate) async fn inbox_resume(&self, workspace_id: &str) -> Result<String, Unreachable> {
         let key = keys::of_workspace(&keys::workspace(workspace_id), "inbox-done");
         let done: Option<String> = self.link.query(redis::cmd("GET").arg(key)).await?;
         Ok(done.unwrap_or_else(|| "0-0".to_owned()))
     }
 
-    /// Records the last inbox entry the lease holder took in.
+    /// Records the last inbox entry up to which the lease holder has published everything.
     pub(crate) async fn inbox_done(&self, workspace_id: &str, id: &str) {
         let key = keys::of_workspace(&keys::workspace(workspace_id), "inbox-done");
         let mut set = redis::cmd("SET");

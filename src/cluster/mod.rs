@@ -7,7 +7,8 @@
 //!   `events`;
 //! - device cache invalidation (`invalidation.rs`): pub/sub, used by `services::devices`;
 //! - the linked-group index (`groups.rs`), used by `cache::LinkedGroupIndex`;
-//! - persisted query documents (`documents.rs`), used by `http::graphql::persisted`.
+//! - persisted query documents (`documents.rs`), used by `http::graphql::persisted`;
+//! - idempotency keys of creates (`idempotency.rs`), used by `services::idempotency`.
 //!
 //! Nothing here is needed for the gateway to answer: every call fails fast while Redis is down
 //! (`link.rs`), and the caller goes on with what its own process knows. Keys and PINs never go in:
@@ -15,6 +16,7 @@
 
 pub(crate) mod documents;
 pub(crate) mod groups;
+pub(crate) mod idempotency;
 pub(crate) mod invalidation;
 mod keys;
 mod link;

@@ -77,6 +77,9 @@ pub(super) struct Queued {
     source: Source,
     received: std::time::Instant,
     span: tracing::Span,
+    /// For an event taken from the cluster's inbox: dropped once it is published (or dropped),
+    /// so the lease holder records it done only then (see `replicas::InboxTicket`).
+    inbox_ticket: Option<replicas::InboxTicket>,
 }
 
 impl Source {
@@ -346,7 +349,7 @@ impl Inner {
     }
 
     /// An event from the workspace's inbox (this replica holds its lease): queued to be resolved.
-    fn take_from_inbox(&self, workspace_id: &str, payload: &str) {
+    fn take_from_inbox(&self, workspace_id: &str, payload: &str, ticket: replicas::InboxTicket) {
         let Ok(event) = serde_json::from_str::<Event>(payload) else {
             tracing::debug!(%workspace_id, "unreadable inbox entry skipped");
             return;
@@ -365,6 +368,7 @@ impl Inner {
             source: Source::Webhook,
             received: std::time::Instant::now(),
             span: tracing::Span::current(),
+            inbox_ticket: Some(ticket),
         };
         if self.shards.queue(&code_id, queued).is_err() {
             tracing::warn!(%event_id, %workspace_id, "shard queue full; inbox event dropped");
@@ -433,6 +437,7 @@ impl Inner {
             source,
             received: std::time::Instant::now(),
             span: tracing::Span::current(),
+            inbox_ticket: None,
         };
         match self.shards.queue(&code_id, queued) {
             Ok(()) => {
@@ -459,6 +464,8 @@ impl Inner {
             event,
             source,
             received,
+            // Dropped when this returns, the event published or dropped (see `InboxTicket`).
+            inbox_ticket: _ticket,
             ..
         } = queued;
         let (Some(workspace_id), Some(code_id)) = (&event.workspace_id, &event.access_code_id)

@@ -11,7 +11,8 @@
 //! the replicas, so none sees them all). Each change is delivered at most once per replica
 //! (`delivered`), whichever way it came.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
@@ -51,6 +52,19 @@ struct Cursors {
     changes: String,
     /// After this inbox id, while this replica holds the lease.
     inbox: Option<String>,
+    /// Inbox entries read while holding the lease, oldest first, with whether each is published
+    /// (or dropped) yet: the inbox is recorded done only up to the first that is not, so a holder
+    /// that dies with events still being resolved leaves them to the next one.
+    in_flight: VecDeque<(String, Arc<AtomicBool>)>,
+}
+
+/// Held by an event taken from the inbox until it is published or dropped (see [`Cursors`]).
+pub(super) struct InboxTicket(Arc<AtomicBool>);
+
+impl Drop for InboxTicket {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 impl Replicas {
@@ -93,6 +107,7 @@ impl Replicas {
             .or_insert(Cursors {
                 changes: tail,
                 inbox: None,
+                in_flight: VecDeque::new(),
             });
         self.renew(workspace_id).await
     }
@@ -131,7 +146,39 @@ impl Replicas {
     fn stop_leading(&self, workspace_id: &str) {
         if let Some(c) = self.cursors().get_mut(workspace_id) {
             c.inbox = None;
+            c.in_flight.clear();
         }
+    }
+
+    /// A ticket for an inbox entry just read, to travel with its event until it is published.
+    fn ticket(&self, workspace_id: &str, id: &str) -> InboxTicket {
+        let done = Arc::new(AtomicBool::new(false));
+        if let Some(c) = self.cursors().get_mut(workspace_id) {
+            if c.inbox.is_some() {
+                c.in_flight.push_back((id.to_owned(), done.clone()));
+            }
+        }
+        InboxTicket(done)
+    }
+
+    /// Per led workspace, the last inbox entry before which every event is published (or
+    /// dropped), if that moved since last asked.
+    fn settled(&self) -> Vec<(String, String)> {
+        let mut settled = Vec::new();
+        for (ws, c) in self.cursors().iter_mut() {
+            let mut last = None;
+            while c
+                .in_flight
+                .front()
+                .is_some_and(|(_, done)| done.load(Ordering::Acquire))
+            {
+                last = c.in_flight.pop_front().map(|(id, _)| id);
+            }
+            if let Some(id) = last {
+                settled.push((ws.clone(), id));
+            }
+        }
+        settled
     }
 
     /// Workspaces led here, for the gauge.
@@ -215,22 +262,21 @@ pub(super) async fn pump(hub: Weak<Inner>) {
         let Some(replicas) = &hub.replicas else {
             return;
         };
-        let mut inbox_done: HashMap<&str, &str> = HashMap::new();
         for entry in &entries {
             let (ws, kind, _) = &wanted[entry.request];
             match kind {
                 StreamKind::Changes => hub.deliver_shared(ws, &entry.payload),
                 StreamKind::Inbox => {
-                    hub.take_from_inbox(ws, &entry.payload);
-                    inbox_done.insert(ws, &entry.id);
+                    let ticket = replicas.ticket(ws, &entry.id);
+                    hub.take_from_inbox(ws, &entry.payload, ticket);
                 }
             }
             replicas.advance(ws, *kind, &entry.id);
         }
-        // Recorded once the batch is queued, not resolved: if this replica dies in between, the
-        // next lease holder starts after events it never published (a crash-only window).
-        for (ws, id) in inbox_done {
-            replicas.redis.inbox_done(ws, id).await;
+        // Recorded once published, not once queued: if this replica dies in between, the next
+        // lease holder resolves them again (each replica delivers an event once: `delivered`).
+        for (ws, id) in replicas.settled() {
+            replicas.redis.inbox_done(&ws, &id).await;
         }
     }
 }

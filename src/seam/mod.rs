@@ -125,6 +125,11 @@ impl SeamClient {
         &self.base_url
     }
 
+    /// The per-call timeout.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub fn stats(&self) -> &UpstreamStats {
         &self.stats
     }

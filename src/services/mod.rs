@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use crate::cache::{DeviceCache, LinkedGroupIndex};
 use crate::cluster::groups::RedisGroups;
+use crate::cluster::idempotency::RedisIdempotency;
 use crate::cluster::invalidation::DeviceInvalidations;
 use crate::cluster::RedisLink;
 use crate::seam::SeamClient;
@@ -47,8 +48,8 @@ impl Services {
         Self::with_redis(client, device_cache, None)
     }
 
-    /// The services; with `redis`, device invalidations and the linked-group index are shared
-    /// with the other replicas.
+    /// The services; with `redis`, device invalidations, the linked-group index and idempotency
+    /// keys are shared with the other replicas.
     pub(crate) fn with_redis(
         client: SeamClient,
         device_cache: DeviceCache,
@@ -61,9 +62,17 @@ impl Services {
             devices = devices.shared(DeviceInvalidations::new(redis.clone()));
             index = index.shared(RedisGroups::new(redis.clone(), GROUP_INDEX_TTL));
         }
-        let access_codes = AccessCodeService::new(client.clone(), devices.clone());
-        let linked_groups =
+        let mut access_codes = AccessCodeService::new(client.clone(), devices.clone());
+        if let Some(redis) = redis {
+            let kind = RedisIdempotency::new(redis.clone(), "access-code");
+            access_codes = access_codes.shared_idempotency(kind, idempotency_hold(&client));
+        }
+        let mut linked_groups =
             LinkedGroupService::new(client.clone(), access_codes.clone(), devices.clone(), index);
+        if let Some(redis) = redis {
+            let kind = RedisIdempotency::new(redis.clone(), "linked");
+            linked_groups = linked_groups.shared_idempotency(kind, idempotency_hold(&client));
+        }
         let workspaces = WorkspaceService::new(client.clone());
         Self(Arc::new(ServiceSet {
             client,
@@ -73,6 +82,13 @@ impl Services {
             linked_groups,
         }))
     }
+}
+
+/// How long an idempotency claim lasts without renewal (the replica creating renews it), and how
+/// long a retry elsewhere waits for that create: a device read and the create call, each within
+/// the upstream timeout, with room to spare.
+fn idempotency_hold(client: &SeamClient) -> Duration {
+    client.timeout() * 3
 }
 
 impl Deref for Services {

@@ -2,6 +2,7 @@
 //! round robin: fan-out, de-dup, the poller lease, Redis going away, and shared caches and indexes.
 
 mod fanout;
+mod idempotency;
 mod outage;
 mod secrets;
 mod shared_state;

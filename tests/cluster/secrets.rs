@@ -8,7 +8,7 @@ use crate::support::{Feed, WsSub, KEY_1};
 const PIN: &str = "739164";
 
 /// Everything Redis holds, as text: every key with its value (strings, hashes, streams).
-fn dump(c: &Cluster) -> String {
+pub fn dump(c: &Cluster) -> String {
     let mut out = String::new();
     for key in c.redis.cli(&["--scan"]).lines().filter(|k| !k.is_empty()) {
         out.push_str(key);

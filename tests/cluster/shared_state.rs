@@ -40,6 +40,65 @@ async fn a_mutation_through_one_replica_should_send_the_others_next_read_upstrea
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_event_delivered_to_one_replica_should_send_the_others_next_read_upstream() {
+    let c = Cluster::start(2, Feed::Webhooks, |cfg| cfg.device_cache_ttl_ms = 600_000).await;
+    let vars = json!({ "id": "schlage_device_id" });
+    for i in 0..2 {
+        c.data_as(i, KEY_1, DEVICE, vars.clone()).await;
+    }
+    let cached = [device_reads(&c, 0), device_reads(&c, 1)];
+    for i in 0..2 {
+        c.data_as(i, KEY_1, DEVICE, vars.clone()).await;
+    }
+    assert_eq!(
+        [device_reads(&c, 0), device_reads(&c, 1)],
+        cached,
+        "second reads are cache hits"
+    );
+
+    // The sandbox removes the device and sends `device.removed` through the balancer, to one
+    // replica only: the other can only learn of it through Redis.
+    assert!(c.sandbox.remove_device("schlage_device_id"));
+    let receiver = wait_for_delivery(&c, "device.removed").await;
+    let other = 1 - receiver;
+    wait_until_async(Duration::from_secs(2), || async {
+        let r = c.gql_as(other, KEY_1, DEVICE, vars.clone()).await;
+        r["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    })
+    .await;
+    assert_eq!(
+        device_reads(&c, other),
+        cached[other] + 1,
+        "one read went upstream on the replica the event did not reach"
+    );
+    let deliveries: Vec<usize> = c
+        .balancer
+        .deliveries()
+        .iter()
+        .filter(|d| String::from_utf8_lossy(&d.body).contains("device.removed"))
+        .map(|d| d.replica)
+        .collect();
+    assert_eq!(deliveries, [receiver], "delivered once, to one replica");
+}
+
+/// The replica the balancer passed the first delivery of `event_type` to.
+async fn wait_for_delivery(c: &Cluster, event_type: &str) -> usize {
+    let mut found = None;
+    wait_until_async(Duration::from_secs(5), || {
+        found = c
+            .balancer
+            .deliveries()
+            .iter()
+            .find(|d| String::from_utf8_lossy(&d.body).contains(event_type))
+            .map(|d| d.replica);
+        let done = found.is_some();
+        async move { done }
+    })
+    .await;
+    found.expect("delivered")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_created_through_one_replica_should_cost_the_other_one_list_call() {
     let c = Cluster::start(2, Feed::Polling, |_| {}).await;
     let data = c

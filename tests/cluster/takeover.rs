@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::support::cluster::Cluster;
+use crate::support::faults::Fault;
 use crate::support::{wait_until, Feed, WsSub, KEY_1};
 
 const POLL_MS: u64 = 300;
@@ -79,5 +80,47 @@ async fn another_replica_should_take_over_polling_when_the_polling_one_stops() {
         ]
     );
     on_b.expect_silence(Duration::from_millis(POLL_MS * 3))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_a_crashed_lease_holder_was_resolving_should_reach_subscribers_through_the_next() {
+    const LEASE_MS: u64 = 300;
+    let (mut c, proxy) = Cluster::start_with_faults_on_first(2, Feed::Webhooks, |cfg| {
+        cfg.redis_lease_ms = LEASE_MS;
+        // A's stuck lookup must not time out and publish within the test: A is dead.
+        cfg.upstream_timeout_ms = 60_000;
+    })
+    .await;
+    let on_a = WsSub::subscribe(&c.ws_url(0), Some(KEY_1), json!({})).await;
+    c.wait_for_subscribers(0, 1).await;
+    wait_until(
+        || c.replica(0).live_leading_workspaces() == 1,
+        "replica A leads",
+    )
+    .await;
+    let mut on_b = WsSub::subscribe(&c.ws_url(1), Some(KEY_1), json!({})).await;
+    c.wait_for_subscribers(1, 1).await;
+
+    // A takes the event off the inbox, and its lookup of the code never comes back.
+    proxy.set_on("/access_codes/get", Fault::BlackHole);
+    c.create_code(1, "august_device_1", "Guest").await;
+    wait_until(
+        || proxy.seen("/access_codes/get") >= 1,
+        "replica A resolves the event",
+    )
+    .await;
+
+    // A dies before publishing it (no graceful shutdown: nothing is drained). The event was
+    // claimed cluster-wide when it came, so B's catch-up poll skips it: only the inbox has it.
+    drop(on_a);
+    c.kill(0);
+    wait_until(
+        || c.replica(1).live_leading_workspaces() == 1,
+        "replica B takes over",
+    )
+    .await;
+    assert_eq!(on_b.changes(1).await, ["access_code.created null->SETTING"]);
+    on_b.expect_silence(Duration::from_millis(LEASE_MS * 3))
         .await;
 }

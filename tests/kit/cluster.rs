@@ -19,6 +19,7 @@ use seam_graphql::{RunningGateway, UpstreamTarget};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
+use super::faults::FaultProxy;
 use super::{config, data, post_graphql, start_gateway, start_sandbox, Feed, KEY_1};
 
 /// A `redis-server` child process on a loopback port, without persistence.
@@ -200,6 +201,25 @@ impl Cluster {
     /// `n` replicas with the test defaults plus `tweak`, fed by `feed` (Webhooks: through the
     /// round-robin balancer; Polling: no webhooks at all).
     pub async fn start(n: usize, feed: Feed, tweak: impl Fn(&mut GatewayConfig)) -> Self {
+        Self::launch(n, feed, tweak, false).await.0
+    }
+
+    /// As [`start`](Self::start), with replica 0 calling the sandbox through a fault proxy.
+    pub async fn start_with_faults_on_first(
+        n: usize,
+        feed: Feed,
+        tweak: impl Fn(&mut GatewayConfig),
+    ) -> (Self, FaultProxy) {
+        let (cluster, proxy) = Self::launch(n, feed, tweak, true).await;
+        (cluster, proxy.expect("a proxy"))
+    }
+
+    async fn launch(
+        n: usize,
+        feed: Feed,
+        tweak: impl Fn(&mut GatewayConfig),
+        proxy_first: bool,
+    ) -> (Self, Option<FaultProxy>) {
         let redis = RedisServer::start().await;
         let sandbox = start_sandbox().await;
         let secret = (feed != Feed::Polling).then(seam_graphql::generate_webhook_secret);
@@ -208,9 +228,16 @@ impl Cluster {
         cfg.webhook_secret = secret.clone();
         tweak(&mut cfg);
         let mut replicas = Vec::new();
-        for _ in 0..n {
+        let mut proxy = None;
+        for i in 0..n {
+            let mut base_url = sandbox.base_url();
+            if i == 0 && proxy_first {
+                let started = FaultProxy::start(sandbox.base_url()).await;
+                base_url = started.base_url();
+                proxy = Some(started);
+            }
             let upstream = UpstreamTarget {
-                base_url: sandbox.base_url(),
+                base_url,
                 default_key: Some(KEY_1.into()),
             };
             replicas.push(Some(start_gateway(&cfg, upstream).await));
@@ -228,13 +255,14 @@ impl Cluster {
                 secret: secret.expect("secret"),
             }));
         }
-        Self {
+        let cluster = Self {
             sandbox,
             redis,
             replicas,
             balancer,
             http: reqwest::Client::new(),
-        }
+        };
+        (cluster, proxy)
     }
 
     pub fn replica(&self, i: usize) -> &RunningGateway {
@@ -254,6 +282,22 @@ impl Cluster {
         let url = format!("http://{}/graphql", self.replica(i).addr());
         let bearer = format!("Bearer {key}");
         data(&post_graphql(&self.http, &url, Some(&bearer), query, variables).await).clone()
+    }
+
+    /// Runs an operation on replica `i` as `key`; the whole response, errors included.
+    pub async fn gql_as(&self, i: usize, key: &str, query: &str, variables: Value) -> Value {
+        let url = format!("http://{}/graphql", self.replica(i).addr());
+        let bearer = format!("Bearer {key}");
+        post_graphql(&self.http, &url, Some(&bearer), query, variables).await
+    }
+
+    /// Upstream calls to `path` made by every replica still running.
+    pub fn upstream_count(&self, path: &str) -> u64 {
+        self.replicas
+            .iter()
+            .flatten()
+            .map(|r| r.upstream_calls().get(path).copied().unwrap_or(0))
+            .sum()
     }
 
     pub async fn get(&self, i: usize, path: &str) -> (u16, Value) {
@@ -285,6 +329,12 @@ impl Cluster {
             tokio::time::sleep(Duration::from_millis(100)).await;
             drop(replica);
         }
+    }
+
+    /// Kills replica `i` as a crash would: no graceful shutdown, out of the balancer's rotation.
+    pub fn kill(&mut self, i: usize) {
+        self.balancer.take_out(i);
+        drop(self.replicas[i].take());
     }
 
     pub async fn wait_for_subscribers(&self, i: usize, n: usize) {

@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 
 use super::rules::{self, TimeRounding};
 use super::AccessCodeService;
-use crate::error::{GatewayError, GatewayResult};
+use crate::cluster::idempotency::Receipt;
+use crate::error::{ErrorCode, GatewayError, GatewayResult};
 use crate::seam::wire::{format_time, AccessCode, ActionAttempt, CreateAccessCodeRequest};
 use crate::seam::{ApiKey, Pin};
+use crate::services::idempotency::Receipted;
 
 /// A code to create, its input already checked on its own.
 #[derive(Hash)]
@@ -48,6 +50,18 @@ pub(crate) struct Created {
     pub(crate) action_attempt: Option<ActionAttempt>,
 }
 
+impl Receipted for Created {
+    fn receipt(&self) -> Receipt {
+        Receipt {
+            ids: vec![self.access_code.access_code_id.clone()],
+            action_attempt_id: self
+                .action_attempt
+                .as_ref()
+                .map(|a| a.action_attempt_id.clone()),
+        }
+    }
+}
+
 impl AccessCodeService {
     /// Creates the code; with an idempotency key, at most once per key (see `idempotency`).
     pub(crate) async fn create(
@@ -57,11 +71,35 @@ impl AccessCodeService {
         idempotency_key: Option<&str>,
     ) -> GatewayResult<Created> {
         let (service, api_key) = (self.clone(), key.clone());
+        let (again, again_key) = (self.clone(), key.clone());
         self.created
-            .run(key.tenant(), idempotency_key, new, |new| async move {
-                service.create_now(&api_key, new).await
-            })
+            .run(
+                key,
+                idempotency_key,
+                new,
+                |new| async move { service.create_now(&api_key, new).await },
+                |receipt| async move { again.created_before(&again_key, receipt).await },
+            )
             .await
+    }
+
+    /// What a create on another replica made, read again with this caller's key (with its PIN).
+    async fn created_before(&self, key: &ApiKey, receipt: Receipt) -> GatewayResult<Created> {
+        let id = receipt.ids.first().ok_or_else(|| {
+            GatewayError::new(
+                ErrorCode::InternalServerError,
+                "An idempotency record without the code it created",
+            )
+        })?;
+        let access_code = self.reread(key, id).await?;
+        let action_attempt = match &receipt.action_attempt_id {
+            Some(attempt) => Some(self.action_attempt(key, attempt).await?),
+            None => None,
+        };
+        Ok(Created {
+            access_code,
+            action_attempt,
+        })
     }
 
     /// Creates the code after checking its options, then it against its lock: capability, PIN

@@ -11,9 +11,11 @@ mod update;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::devices::{DeviceService, MAX_BATCH};
 use super::idempotency::Idempotent;
+use crate::cluster::idempotency::RedisIdempotency;
 use crate::error::{GatewayError, GatewayResult};
 use crate::seam::wire::{AccessCode, AccessCodeListRequest, ActionAttempt, Device, Pagination};
 use crate::seam::{all_pages, ApiKey, SeamClient, SeamError};
@@ -39,6 +41,12 @@ impl AccessCodeService {
             devices,
             created: Idempotent::new(),
         }
+    }
+
+    /// Shares idempotency keys of creates with the other replicas (see `idempotency`).
+    pub(crate) fn shared_idempotency(mut self, redis: RedisIdempotency, hold: Duration) -> Self {
+        self.created = self.created.shared(redis, hold);
+        self
     }
 
     /// The codes with these ids that the key can see, one `access_codes/list` per [`MAX_BATCH`].

@@ -5,12 +5,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::{LinkedGroupService, Members};
+use crate::cluster::idempotency::Receipt;
 use crate::error::{GatewayError, GatewayResult};
 use crate::seam::wire::{
     format_time, AccessCode, CreateMultipleRequest, Device, UpdateMultipleRequest,
 };
 use crate::seam::{ApiKey, Pin};
 use crate::services::access_codes::rules;
+use crate::services::idempotency::Receipted;
 
 /// Linked codes to create, their input already checked on its own (ids unique, at least one).
 #[derive(Hash)]
@@ -33,6 +35,19 @@ pub(crate) struct CreatedLinked {
     pub(crate) group: Option<(String, Members)>,
 }
 
+impl Receipted for CreatedLinked {
+    fn receipt(&self) -> Receipt {
+        Receipt {
+            ids: self
+                .codes
+                .iter()
+                .map(|c| c.access_code_id.clone())
+                .collect(),
+            action_attempt_id: None,
+        }
+    }
+}
+
 /// A new window (both ends) and/or name for every code of a group.
 pub(crate) struct GroupChange {
     pub(crate) common_code_key: String,
@@ -49,11 +64,38 @@ impl LinkedGroupService {
         idempotency_key: Option<&str>,
     ) -> GatewayResult<CreatedLinked> {
         let (service, api_key) = (self.clone(), key.clone());
+        let (again, again_key) = (self.clone(), key.clone());
         self.created
-            .run(key.tenant(), idempotency_key, new, |new| async move {
-                service.create_now(&api_key, new).await
-            })
+            .run(
+                key,
+                idempotency_key,
+                new,
+                |new| async move { service.create_now(&api_key, new).await },
+                |receipt| async move { again.created_before(&again_key, receipt).await },
+            )
             .await
+    }
+
+    /// What a create on another replica made, read again with this caller's key (one
+    /// `access_codes/list`, PINs included), in the order Seam created them.
+    async fn created_before(&self, key: &ApiKey, receipt: Receipt) -> GatewayResult<CreatedLinked> {
+        let mut found = self
+            .codes
+            .by_ids(key, &receipt.ids)
+            .await
+            .map_err(GatewayError::from)?;
+        let codes: Vec<Arc<AccessCode>> = receipt
+            .ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .collect();
+        if codes.is_empty() {
+            return Err(GatewayError::not_found(
+                "The codes the first request with this `idempotencyKey` created are gone",
+            ));
+        }
+        let group = self.remember_group(key, &codes).await;
+        Ok(CreatedLinked { codes, group })
     }
 
     /// Creates the codes after checking every lock: visible, capable, and (all-or-nothing) able to

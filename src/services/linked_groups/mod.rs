@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 mod changes;
 
@@ -13,6 +14,7 @@ use super::access_codes::AccessCodeService;
 use super::devices::DeviceService;
 use super::idempotency::Idempotent;
 use crate::cache::LinkedGroupIndex;
+use crate::cluster::idempotency::RedisIdempotency;
 use crate::seam::wire::{AccessCode, AccessCodeListRequest, DeviceListRequest};
 use crate::seam::{all_pages, ApiKey, SeamClient, SeamError, TenantId};
 
@@ -49,6 +51,12 @@ impl LinkedGroupService {
             index,
             created: Idempotent::new(),
         }
+    }
+
+    /// Shares idempotency keys of creates with the other replicas (see `idempotency`).
+    pub(crate) fn shared_idempotency(mut self, redis: RedisIdempotency, hold: Duration) -> Self {
+        self.created = self.created.shared(redis, hold);
+        self
     }
 
     /// Remembers the members of a group just created, so reading it costs one list call.
