@@ -58,7 +58,9 @@ pub(in crate::schema) struct CreateAccessCodeInput {
     pub use_backup_access_code_pool: bool,
     /// Any string unique to this create (a UUID, say). Sending the same create again with the same
     /// key, after a timeout or a lost response, returns the first result instead of making a second
-    /// code; with a different input it is refused (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours.
+    /// code; with a different input it is refused (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours, on
+    /// every replica when they share Redis; a retry while the first attempt still runs on another
+    /// replica waits for it (IDEMPOTENCY_KEY_IN_FLIGHT if it does not end in time: retry).
     pub idempotency_key: Option<String>,
 }
 
@@ -101,7 +103,9 @@ pub(in crate::schema) struct CreateLinkedAccessCodesInput {
     pub behavior_when_code_cannot_be_shared: BehaviorWhenCodeCannotBeShared,
     /// Any string unique to this create. Sending it again with the same input returns the first
     /// result instead of making more codes; with a different input it is refused
-    /// (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours.
+    /// (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours, on every replica when they share Redis; a
+    /// retry while the first attempt still runs on another replica waits for it
+    /// (IDEMPOTENCY_KEY_IN_FLIGHT if it does not end in time: retry).
     pub idempotency_key: Option<String>,
 }
 

@@ -240,7 +240,9 @@ export type CreateAccessCodeInput = {
   /**
    * Any string unique to this create (a UUID, say). Sending the same create again with the same
    * key, after a timeout or a lost response, returns the first result instead of making a second
-   * code; with a different input it is refused (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours.
+   * code; with a different input it is refused (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours, on
+   * every replica when they share Redis; a retry while the first attempt still runs on another
+   * replica waits for it (IDEMPOTENCY_KEY_IN_FLIGHT if it does not end in time: retry).
    */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /**
@@ -289,7 +291,9 @@ export type CreateLinkedAccessCodesInput = {
   /**
    * Any string unique to this create. Sending it again with the same input returns the first
    * result instead of making more codes; with a different input it is refused
-   * (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours.
+   * (IDEMPOTENCY_KEY_REUSED). Kept for 24 hours, on every replica when they share Redis; a
+   * retry while the first attempt still runs on another replica waits for it
+   * (IDEMPOTENCY_KEY_IN_FLIGHT if it does not end in time: retry).
    */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** A name for every code. */
