@@ -108,10 +108,13 @@ impl Session {
         let every = self.state.limits.ws_keepalive;
         let mut keepalive = tokio::time::interval_at(Instant::now() + every, every);
         keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Made once: waiting on the token registers with it, and every connection wakes per event.
+        let shutting_down = shutdown.cancelled();
+        tokio::pin!(shutting_down);
         loop {
             let awaiting_init = matches!(self.phase, Phase::AwaitingInit);
             let event = tokio::select! {
-                _ = shutdown.cancelled() => Event::Shutdown,
+                _ = &mut shutting_down => Event::Shutdown,
                 _ = &mut init_deadline, if awaiting_init => Event::InitTimeout,
                 _ = keepalive.tick(), if !awaiting_init => Event::KeepAlive,
                 frame = self.socket.recv() => Event::Frame(frame),
@@ -167,6 +170,15 @@ impl Session {
             }
             socket.flush().await
         };
+        tokio::pin!(write);
+        // Nearly always written at once: only a write that must wait races shutdown (which would
+        // otherwise register with the token on every event of every connection).
+        if let Some(sent) = (&mut write).now_or_never() {
+            return match sent {
+                Ok(()) => Step::Continue,
+                Err(_) => Step::End,
+            };
+        }
         tokio::select! {
             // As in `send`: what can go out still goes once shutdown has begun.
             biased;
