@@ -67,3 +67,42 @@ fn should_never_debug_print_a_pin() {
     );
     assert!(!format!("{:?}", created.access_code).contains("1234"));
 }
+
+/// A timeout error from reqwest: a listener that accepts and never answers, a 20 ms timer.
+async fn a_timeout() -> reqwest::Error {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/devices/list", silent.local_addr().expect("addr"));
+    let error = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(20))
+        .build()
+        .expect("client")
+        .post(url)
+        .send()
+        .await
+        .expect_err("nobody answers");
+    assert!(error.is_timeout());
+    error
+}
+
+#[tokio::test]
+async fn should_not_call_a_timer_that_fired_early_an_upstream_timeout() {
+    use std::time::Duration;
+    let client =
+        super::SeamClient::new("http://127.0.0.1:9", Duration::from_secs(10)).expect("client");
+    let early = client.transport_error(a_timeout().await, Some(Duration::from_millis(1)));
+    assert!(
+        matches!(early, super::SeamError::Unavailable(_)),
+        "{early:?}"
+    );
+    assert!(
+        super::resilience::retry_delay(&early, 1).is_some(),
+        "a safe read retries it"
+    );
+    let late = client.transport_error(a_timeout().await, Some(Duration::from_secs(10)));
+    assert!(
+        matches!(late, super::SeamError::Timeout(10_000)),
+        "{late:?}"
+    );
+}
