@@ -138,7 +138,11 @@ impl DeviceCache {
         Ok(found)
     }
 
-    /// Wraps one upstream fetch: fills the cache, then leaves the in-flight map.
+    /// Wraps one upstream fetch: fills the cache, then leaves the in-flight map. The fetch runs as
+    /// a task of its own, so it finishes even when every request waiting on it is gone (a client
+    /// that hung up). Driven only by its waiters, an abandoned fetch stayed in the in-flight map,
+    /// and the next request for one of its devices, seconds later, resumed it past its 10 s
+    /// deadline: UPSTREAM_TIMEOUT in under a millisecond.
     fn fetch_and_fill(
         &self,
         tenant: TenantId,
@@ -147,7 +151,7 @@ impl DeviceCache {
     ) -> Fetch {
         let cache = self.inner.clone();
         let inflight = self.inflight.clone();
-        async move {
+        let fetch = async move {
             let result = fetch.await.map(|devices| {
                 let wanted: HashSet<&String> = ids.iter().collect();
                 devices
@@ -168,6 +172,13 @@ impl DeviceCache {
                 inflight.remove(&(tenant.clone(), id));
             }
             result.map(Arc::new)
+        };
+        let task = tokio::spawn(tracing::Instrument::in_current_span(fetch));
+        async move {
+            task.await.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a device fetch failed to finish");
+                Err(SeamError::Unavailable("the device lookup failed".into()))
+            })
         }
         .boxed()
         .shared()
@@ -501,6 +512,33 @@ mod tests {
         }
         inner(&cache).run_pending_tasks().await;
         assert!(inner(&cache).entry_count() <= 10);
+    }
+
+    #[tokio::test]
+    async fn should_finish_a_fetch_whose_waiters_all_left() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let ids = vec!["d1".to_owned()];
+        let slow = |_: Vec<String>| async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok(vec![device("d1")])
+        };
+        // The only waiter gives up (its client hung up) while the fetch is under way.
+        let gone = tokio::time::timeout(
+            Duration::from_millis(10),
+            cache.get_many(key.tenant(), &ids, slow),
+        )
+        .await;
+        assert!(gone.is_err());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(cache.inflight.lock().expect("lock").is_empty());
+        let again = cache
+            .get_many(key.tenant(), &ids, |_| async {
+                Err(SeamError::Unavailable("must come from the cache".into()))
+            })
+            .await
+            .expect("cached");
+        assert!(again.contains_key("d1"));
     }
 
     #[tokio::test]
