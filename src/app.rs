@@ -175,7 +175,11 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         config.upstream_timeout(),
         Duration::from_millis(config.breaker_cooldown_ms),
     )?;
-    let devices = cache::DeviceCache::new(config.device_cache_ttl(), config.device_cache_capacity);
+    let devices = cache::DeviceCache::bounded(
+        config.device_cache_ttl(),
+        config.device_cache_capacity,
+        config.device_cache_max_bytes,
+    );
     // Chosen once: with Redis, replicas share state through it; without, all of it is in process.
     let redis = config
         .redis_url
@@ -185,7 +189,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
     let services = services::Services::with_redis(client.clone(), devices, redis.as_ref());
     let live = live_hub(config, &client, services.devices.clone(), redis.as_ref())?;
     let multiplex = http::Multiplexer::new(live.clone(), config.subscription_buffer);
-    Ok(http::AppState {
+    Ok(http::AppState::new(http::SharedState {
         schema: schema::build_schema(
             services.clone(),
             live.clone(),
@@ -205,7 +209,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         cors_origins: config.cors_allow_origin.clone().into(),
         sse_streams: Default::default(),
         multiplex,
-    })
+    }))
 }
 
 /// Origins whose browsers may use the server's key: the allow-list plus the CORS origins. A CORS

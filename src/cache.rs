@@ -1,5 +1,7 @@
 //! The process-wide device cache, shared by every request and keyed by tenant so that two API keys
-//! never share an entry. A TTL of zero turns it off.
+//! never share an entry. A TTL of zero turns it off. It is bounded by entries and by bytes (an
+//! estimate per device), and a sweeper drops expired devices and hands their memory back to the
+//! system while the gateway is idle.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -18,9 +20,21 @@ type Key = (TenantId, String);
 /// One upstream fetch that several requests may wait on.
 type Fetch = Shared<BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>>;
 
+/// The bytes the device cache may hold (estimated per device, see [`device_weight`]) unless
+/// configured: about 1,500 devices of the size Seam returns for a lock. With the default 5 s TTL
+/// that holds every device of 300 new lookups a second; past that, the oldest are fetched again.
+pub(crate) const DEFAULT_MAX_BYTES: u64 = 2 * 1024 * 1024;
+
+/// How often the sweeper drops expired devices. moka only does its upkeep when the cache is used,
+/// so without this an idle gateway would keep every expired device (and its memory) until the
+/// next request.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+
 #[derive(Clone)]
 pub(crate) struct DeviceCache {
     inner: Option<Cache<Key, Arc<Device>>>,
+    /// Stops the sweeper when the last clone of this cache is dropped.
+    _sweeper: Option<Arc<Sweeper>>,
     /// Devices being fetched right now, so concurrent misses share one upstream call.
     inflight: Arc<Mutex<HashMap<Key, Fetch>>>,
     /// Counts hits and misses, for `/metrics`.
@@ -34,15 +48,30 @@ impl DeviceCache {
         self
     }
 
+    /// A cache of at most `capacity` devices in at most [`DEFAULT_MAX_BYTES`] (tests).
+    #[cfg(test)]
     pub(crate) fn new(ttl: Duration, capacity: u64) -> Self {
-        let inner = (!ttl.is_zero() && capacity > 0).then(|| {
+        Self::bounded(ttl, capacity, DEFAULT_MAX_BYTES)
+    }
+
+    /// A cache of at most `capacity` devices whose estimated size stays within `max_bytes`.
+    pub(crate) fn bounded(ttl: Duration, capacity: u64, max_bytes: u64) -> Self {
+        let inner = (!ttl.is_zero() && capacity > 0 && max_bytes > 0).then(|| {
+            // moka has one bound, a total weight: weighing each device at no less than
+            // max_bytes / capacity keeps both bounds with it.
+            let floor = (max_bytes / capacity).min(u64::from(u32::MAX)) as u32;
             Cache::builder()
                 .time_to_live(ttl)
-                .max_capacity(capacity)
+                .max_capacity(max_bytes)
+                .weigher(move |key: &Key, device: &Arc<Device>| {
+                    device_weight(key, device).max(floor)
+                })
                 .build()
         });
+        let sweeper = inner.as_ref().and_then(Sweeper::start);
         Self {
             inner,
+            _sweeper: sweeper,
             inflight: Arc::default(),
             metrics: Arc::default(),
         }
@@ -109,7 +138,11 @@ impl DeviceCache {
         Ok(found)
     }
 
-    /// Wraps one upstream fetch: fills the cache, then leaves the in-flight map.
+    /// Wraps one upstream fetch: fills the cache, then leaves the in-flight map. The fetch runs as
+    /// a task of its own, so it finishes even when every request waiting on it is gone (a client
+    /// that hung up). Driven only by its waiters, an abandoned fetch stayed in the in-flight map,
+    /// and the next request for one of its devices, seconds later, resumed it past its 10 s
+    /// deadline: UPSTREAM_TIMEOUT in under a millisecond.
     fn fetch_and_fill(
         &self,
         tenant: TenantId,
@@ -118,7 +151,7 @@ impl DeviceCache {
     ) -> Fetch {
         let cache = self.inner.clone();
         let inflight = self.inflight.clone();
-        async move {
+        let fetch = async move {
             let result = fetch.await.map(|devices| {
                 let wanted: HashSet<&String> = ids.iter().collect();
                 devices
@@ -139,6 +172,13 @@ impl DeviceCache {
                 inflight.remove(&(tenant.clone(), id));
             }
             result.map(Arc::new)
+        };
+        let task = tokio::spawn(tracing::Instrument::in_current_span(fetch));
+        async move {
+            task.await.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a device fetch failed to finish");
+                Err(SeamError::Unavailable("the device lookup failed".into()))
+            })
         }
         .boxed()
         .shared()
@@ -194,6 +234,117 @@ impl DeviceCache {
             cache
                 .invalidate(&(tenant.clone(), device_id.to_owned()))
                 .await;
+        }
+    }
+}
+
+/// The estimated bytes one cached device costs: the device and what it points to, its key, and
+/// moka's own bookkeeping per entry. Calibrated against the process's RSS: 10,000 devices as the
+/// benchmark stub returns them cost about 1.4 KiB each.
+pub(crate) fn device_weight(key: &Key, device: &Device) -> u32 {
+    const PER_ENTRY: usize = 400; // moka: entry, its info, deque nodes, hash table slot
+    const PER_ALLOCATION: usize = 16; // malloc's header and rounding, on average
+    let text = |s: &str| {
+        if s.is_empty() {
+            0
+        } else {
+            s.len() + PER_ALLOCATION
+        }
+    };
+    let maybe = |s: &Option<String>| s.as_deref().map_or(0, text);
+    let issues = |v: &[crate::seam::wire::Issue]| {
+        v.iter()
+            .map(|i| {
+                std::mem::size_of::<crate::seam::wire::Issue>()
+                    + text(&i.error_code)
+                    + text(&i.message)
+            })
+            .sum::<usize>()
+    };
+    let p = &device.properties;
+    let bytes = PER_ENTRY
+        + std::mem::size_of::<Device>()
+        + PER_ALLOCATION
+        + text(&key.1)
+        + text(&device.device_id)
+        + text(&device.device_type)
+        + text(&device.display_name)
+        + maybe(&device.nickname)
+        + maybe(&device.connected_account_id)
+        + maybe(&device.workspace_id)
+        + device
+            .capabilities_supported
+            .iter()
+            .map(|c| std::mem::size_of::<String>() + text(c))
+            .sum::<usize>()
+        + issues(&device.errors)
+        + issues(&device.warnings)
+        + maybe(&p.name)
+        + maybe(&p.manufacturer)
+        + maybe(&p.serial_number)
+        + p.model.as_ref().map_or(0, |m| {
+            maybe(&m.display_name) + maybe(&m.manufacturer_display_name)
+        })
+        + p.battery.as_ref().map_or(0, |b| maybe(&b.status))
+        + p.supported_code_lengths
+            .as_ref()
+            .map_or(0, |v| v.len() * 4 + PER_ALLOCATION)
+        + p.code_constraints.as_ref().map_or(0, |v| {
+            v.iter()
+                .map(|c| std::mem::size_of_val(c) + text(&c.constraint_type))
+                .sum::<usize>()
+        });
+    u32::try_from(bytes).unwrap_or(u32::MAX)
+}
+
+/// The task that keeps an idle cache small: every [`SWEEP_EVERY`] it lets moka drop expired
+/// devices, and when that freed many, asks malloc to return free pages to the system (glibc keeps
+/// freed memory in its arenas otherwise, so RSS would stay at its peak).
+struct Sweeper(tokio::task::AbortHandle);
+
+impl Sweeper {
+    /// Starts the sweeper on the current tokio runtime (none outside one, as in plain unit tests).
+    fn start(cache: &Cache<Key, Arc<Device>>) -> Option<Arc<Self>> {
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        let cache = cache.clone();
+        let task = runtime.spawn(async move {
+            let mut tick = tokio::time::interval(SWEEP_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let before = cache.weighted_size();
+                cache.run_pending_tasks().await;
+                let freed = before.saturating_sub(cache.weighted_size());
+                if freed >= TRIM_AFTER_BYTES {
+                    return_free_memory();
+                }
+            }
+        });
+        Some(Arc::new(Self(task.abort_handle())))
+    }
+}
+
+impl Drop for Sweeper {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A sweep that freed at least this much (estimated) is followed by a trim: below it, the trim's
+/// walk over malloc's arenas costs more than it gives back.
+const TRIM_AFTER_BYTES: u64 = 256 * 1024;
+
+/// Hands malloc's free pages back to the system (glibc only; other allocators do it themselves).
+fn return_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+        }
+        // SAFETY: glibc's malloc_trim takes the arena locks itself and may be called from any
+        // thread at any time; it only returns whole free pages to the kernel.
+        unsafe {
+            malloc_trim(0);
         }
     }
 }
@@ -301,5 +452,109 @@ mod tests {
         assert!(cache.get(a.tenant(), "d1").await.is_none());
         assert!(cache.get(b.tenant(), "d1").await.is_none());
         assert!(cache.get(a.tenant(), "d2").await.is_some());
+    }
+
+    /// A lock as Seam (and the benchmark stub) returns it.
+    fn lock(id: &str) -> Device {
+        serde_json::from_value(serde_json::json!({
+            "device_id": id, "device_type": "august_lock", "display_name": "Door 0001",
+            "nickname": "Front Door", "capabilities_supported": ["access_code", "lock"],
+            "properties": { "name": "Front Door", "online": true, "locked": true },
+            "connected_account_id": "11111111-1111-4111-8111-111111111111",
+            "workspace_id": "22222222-2222-4222-8222-222222222222",
+            "errors": [], "warnings": [], "created_at": "2025-01-01T00:00:00.000Z", "is_managed": true,
+            "can_program_online_access_codes": true, "can_remotely_lock": true
+        }))
+        .expect("device")
+    }
+
+    fn inner(cache: &DeviceCache) -> &Cache<Key, Arc<Device>> {
+        cache.inner.as_ref().expect("cache on")
+    }
+
+    #[test]
+    fn should_weigh_a_lock_near_what_it_costs_in_memory() {
+        // 10,000 such devices raised the gateway's RSS by about 14.5 MB.
+        let id = "33333333-0001-4333-8333-000000000001";
+        let key = (ApiKey::new("k").tenant().clone(), id.to_owned());
+        let weight = device_weight(&key, &lock(id));
+        assert!((1_100..=1_700).contains(&weight), "weight {weight}");
+        let bigger = Device {
+            display_name: "x".repeat(1_000),
+            ..lock(id)
+        };
+        assert!(device_weight(&key, &bigger) >= weight + 950);
+    }
+
+    #[tokio::test]
+    async fn should_keep_its_size_within_the_byte_budget() {
+        let budget = 64 * 1024;
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 10_000, budget);
+        let key = ApiKey::new("k");
+        for n in 0..500 {
+            let id = format!("33333333-0001-4333-8333-{n:012}");
+            cache.insert(key.tenant(), Arc::new(lock(&id))).await;
+        }
+        inner(&cache).run_pending_tasks().await;
+        let (size, count) = (inner(&cache).weighted_size(), inner(&cache).entry_count());
+        assert!(size <= budget, "{size} bytes cached");
+        assert!((20..=60).contains(&count), "{count} devices cached");
+    }
+
+    #[tokio::test]
+    async fn should_keep_the_entry_bound_when_devices_are_small() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 10, 1024 * 1024);
+        let key = ApiKey::new("k");
+        for n in 0..50 {
+            cache
+                .insert(key.tenant(), Arc::new(device(&format!("d{n}"))))
+                .await;
+        }
+        inner(&cache).run_pending_tasks().await;
+        assert!(inner(&cache).entry_count() <= 10);
+    }
+
+    #[tokio::test]
+    async fn should_finish_a_fetch_whose_waiters_all_left() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let ids = vec!["d1".to_owned()];
+        let slow = |_: Vec<String>| async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok(vec![device("d1")])
+        };
+        // The only waiter gives up (its client hung up) while the fetch is under way.
+        let gone = tokio::time::timeout(
+            Duration::from_millis(10),
+            cache.get_many(key.tenant(), &ids, slow),
+        )
+        .await;
+        assert!(gone.is_err());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(cache.inflight.lock().expect("lock").is_empty());
+        let again = cache
+            .get_many(key.tenant(), &ids, |_| async {
+                Err(SeamError::Unavailable("must come from the cache".into()))
+            })
+            .await
+            .expect("cached");
+        assert!(again.contains_key("d1"));
+    }
+
+    #[tokio::test]
+    async fn should_drop_expired_devices_while_idle() {
+        let cache = DeviceCache::bounded(Duration::from_millis(50), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        for n in 0..20 {
+            cache
+                .insert(key.tenant(), Arc::new(lock(&format!("d{n}"))))
+                .await;
+        }
+        inner(&cache).run_pending_tasks().await;
+        assert_eq!(inner(&cache).entry_count(), 20);
+        // No lookups from here on: only the sweeper can drop them.
+        tokio::time::sleep(SWEEP_EVERY + Duration::from_millis(500)).await;
+        assert_eq!(inner(&cache).entry_count(), 0);
+        assert_eq!(inner(&cache).weighted_size(), 0);
     }
 }

@@ -141,6 +141,14 @@ pub struct GatewayConfig {
         default_value_t = 10_000
     )]
     pub device_cache_capacity: u64,
+    /// Most bytes the shared device cache holds, over all API keys (estimated per device); the
+    /// bound that keeps the gateway's memory small when devices are large.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_DEVICE_CACHE_MAX_BYTES",
+        default_value_t = crate::cache::DEFAULT_MAX_BYTES
+    )]
+    pub device_cache_max_bytes: u64,
     /// How often `/events/list` is polled for keys with subscribers and no webhook feed, in ms.
     #[arg(long, env = "SEAM_GRAPHQL_POLL_INTERVAL_MS", default_value_t = 2_000)]
     pub poll_interval_ms: u64,
@@ -264,6 +272,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("upstream_timeout_ms", &self.upstream_timeout_ms)
             .field("device_cache_ttl_ms", &self.device_cache_ttl_ms)
             .field("device_cache_capacity", &self.device_cache_capacity)
+            .field("device_cache_max_bytes", &self.device_cache_max_bytes)
             .field("poll_interval_ms", &self.poll_interval_ms)
             .field("subscription_buffer", &self.subscription_buffer)
             .field("sandbox_set_delay_ms", &self.sandbox_set_delay_ms)

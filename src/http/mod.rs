@@ -35,9 +35,27 @@ use crate::schema::GatewaySchema;
 use crate::seam::ApiKey;
 use crate::services::Services;
 
-/// Shared state of the HTTP handlers.
+/// Shared state of the HTTP handlers. axum clones it for every request (and every extractor and
+/// middleware that takes it), so it is one `Arc`: one count, not one per service handle inside.
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<SharedState>);
+
+impl AppState {
+    pub(crate) fn new(shared: SharedState) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub(crate) struct SharedState {
     pub(crate) schema: GatewaySchema,
     pub(crate) services: Services,
     pub(crate) live: LiveHub,

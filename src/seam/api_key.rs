@@ -35,15 +35,21 @@ impl std::hash::Hash for ApiKey {
     }
 }
 
-/// A stable, non-reversible id for an API key: the first 16 hex digits of its SHA-256.
+/// A stable, non-reversible id for an API key: the first 16 hex digits of its SHA-256. Shared, not
+/// copied: every device cache key and every clone of a request's key holds one.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TenantId(String);
+pub struct TenantId(Arc<str>);
 
 impl ApiKey {
     pub fn new(secret: impl Into<String>) -> Self {
         let secret = secret.into();
         let digest = Sha256::digest(secret.as_bytes());
-        let tenant = TenantId(digest[..8].iter().map(|b| format!("{b:02x}")).collect());
+        let mut hex = String::with_capacity(16);
+        for b in &digest[..8] {
+            use std::fmt::Write;
+            write!(hex, "{b:02x}").expect("writing to a String cannot fail");
+        }
+        let tenant = TenantId(hex.into());
         Self {
             secret,
             tenant,
