@@ -69,11 +69,11 @@ fn rule(type_name: &str, field: &str) -> Rule {
         ("LinkedCodeGroup", "devices") => Rule::BatchedList(1, MAX_GROUP_SIZE),
         (t, "nodes" | "edges") if t.ends_with("Connection") => Rule::PageItems,
         // Mutations: device lookup + create; read + device + update + re-read; group + update +
-        // re-read; delete.
+        // re-read; read (for the device whose cached codes it drops) + delete.
         ("Mutation", "createAccessCode" | "createLinkedAccessCodes") => Rule::Each(2),
         ("Mutation", "updateAccessCode") => Rule::Each(4),
         ("Mutation", "updateLinkedCodeGroup") => Rule::Each(2 * LINKED_GROUP_CALLS + 1),
-        ("Mutation", "deleteAccessCode") => Rule::Each(1),
+        ("Mutation", "deleteAccessCode") => Rule::Each(2),
         // Read + pull; read + convert + re-read; read + delete.
         ("Mutation", "pullBackupAccessCode") => Rule::Each(2),
         ("Mutation", "convertUnmanagedAccessCode") => Rule::Each(3),

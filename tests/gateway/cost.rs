@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{config, data, error_codes, TestGateway};
+use crate::support::{config, data, error_codes, TestGateway, KEY_1};
 
 /// Runs `query` and asserts it was refused with `code` and made no upstream call at all.
 async fn assert_refused_upstream_free(t: &TestGateway, query: &str, variables: Value, code: &str) {
@@ -54,6 +54,27 @@ async fn should_honour_a_configured_budget() {
     let t = TestGateway::start_with(c).await;
     let three = r#"{ a: actionAttempt(id:"x"){id} b: actionAttempt(id:"y"){id} c: actionAttempt(id:"z"){id} }"#;
     assert_refused_upstream_free(&t, three, json!({}), "COST_LIMIT_EXCEEDED").await;
+}
+
+/// A delete reads the code first (for the device whose cached state it drops), then deletes it:
+/// it is charged both calls, so two deletes do not fit a budget of two.
+#[tokio::test]
+async fn should_charge_a_delete_for_the_read_it_makes_before_deleting() {
+    let mut c = config();
+    c.max_upstream_calls = 2;
+    let t = TestGateway::start_with(c).await;
+    let a = t.create_code(KEY_1, "august_device_1", "A").await;
+    let b = t.create_code(KEY_1, "august_device_1", "B").await;
+    let two = "mutation($a: ID!, $b: ID!) {
+        a: deleteAccessCode(input: {accessCodeId: $a}) { __typename }
+        b: deleteAccessCode(input: {accessCodeId: $b}) { __typename }
+    }";
+    assert_refused_upstream_free(&t, two, json!({ "a": a, "b": b }), "COST_LIMIT_EXCEEDED").await;
+    // One fits, and makes exactly the calls it is charged.
+    t.sandbox.reset_calls();
+    t.delete_code(KEY_1, &a).await;
+    let calls: u64 = t.upstream().values().sum();
+    assert_eq!(calls, 2, "{:?}", t.upstream());
 }
 
 #[tokio::test]
