@@ -11,6 +11,8 @@ mod device;
 mod error;
 mod issue;
 mod linked_code_group;
+#[cfg(test)]
+pub(crate) mod live_fixture;
 mod mutation;
 mod op_log;
 mod operation;

@@ -187,81 +187,24 @@ mod tests {
     use async_graphql::Request;
     use futures::StreamExt;
 
-    use crate::cache::DeviceCache;
-    use crate::events::{LiveHub, LiveOptions, Source};
-    use crate::sandbox::{ClockMode, Sandbox, SandboxOptions};
-    use crate::schema::{build_schema, RequestScope};
-    use crate::seam::wire::{CreateAccessCodeRequest, Event};
-    use crate::seam::{ApiKey, SeamClient};
-    use crate::services::Services;
-
-    fn event(n: usize, code_id: &str) -> Event {
-        serde_json::from_value(serde_json::json!({
-            "event_id": format!("lag-test-{n}"),
-            "event_type": "access_code.changed",
-            "workspace_id": "seed_workspace_1",
-            "device_id": "august_device_1",
-            "access_code_id": code_id,
-            "occurred_at": "2030-01-01T00:00:00.000Z",
-        }))
-        .expect("event")
-    }
+    use crate::schema::live_fixture::LiveFixture;
+    use crate::schema::RequestScope;
 
     #[tokio::test]
     async fn should_tell_a_lagging_subscriber_how_much_it_missed_and_carry_on() {
-        let sandbox = Sandbox::start(SandboxOptions {
-            clock: ClockMode::Manual,
-            ..Default::default()
-        })
-        .await
-        .expect("sandbox");
-        let client = SeamClient::new(&sandbox.base_url(), Duration::from_secs(5)).expect("client");
-        let services = Services::new(
-            client.clone(),
-            DeviceCache::new(Duration::from_secs(5), 100),
-        );
-        let live = LiveHub::new(
-            client.clone(),
-            services.devices.clone(),
-            LiveOptions {
-                poll_interval: Duration::from_secs(3600),
-                webhook_secret: None,
-                webhook_stale_after: Duration::from_secs(3600),
-                buffer: 1,
-            },
-            None,
-        );
-        let schema = build_schema(services.clone(), live.clone(), 50);
-        let key = ApiKey::new("seam_apikey1_token");
-        let code = client
-            .create_access_code(
-                &key,
-                &CreateAccessCodeRequest {
-                    device_id: "august_device_1".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .expect("code")
-            .access_code
-            .access_code_id;
-
+        let f = LiveFixture::start(1).await;
         let request = Request::new("subscription { accessCodeStatusChanged { eventId status } }")
-            .data(RequestScope::new(&services, key));
-        let mut stream = schema.execute_stream(request);
+            .data(RequestScope::new(&f.services, f.key.clone()));
+        let mut stream = f.schema.execute_stream(request);
         // Poll once, so the subscription registers; nothing has been published yet.
         assert!(
             tokio::time::timeout(Duration::from_millis(300), stream.next())
                 .await
                 .is_err()
         );
-        assert_eq!(live.subscriber_count(), 1);
+        assert_eq!(f.live.subscriber_count(), 1);
 
-        for n in 0..5 {
-            live.receive(event(n, &code), Source::Poll)
-                .await
-                .expect("queued");
-        }
+        f.publish("lag-test", 5).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
 
         let first = stream.next().await.expect("an item");

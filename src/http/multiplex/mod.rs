@@ -158,77 +158,18 @@ mod tests {
     use futures::StreamExt;
 
     use super::Multiplexer;
-    use crate::cache::DeviceCache;
-    use crate::events::{LiveHub, LiveOptions, Source};
-    use crate::sandbox::{ClockMode, Sandbox, SandboxOptions};
-    use crate::schema::build_schema;
-    use crate::seam::wire::{CreateAccessCodeRequest, Event};
-    use crate::seam::{ApiKey, SeamClient};
-    use crate::services::Services;
+    use crate::schema::live_fixture::LiveFixture;
 
     const DOCUMENT: &str = "subscription { accessCodeStatusChanged { eventId status } }";
 
-    fn event(n: usize, code_id: &str) -> Event {
-        serde_json::from_value(serde_json::json!({
-            "event_id": format!("member-lag-{n}"),
-            "event_type": "access_code.changed",
-            "workspace_id": "seed_workspace_1",
-            "device_id": "august_device_1",
-            "access_code_id": code_id,
-            "occurred_at": "2030-01-01T00:00:00.000Z",
-        }))
-        .expect("event")
-    }
-
     #[tokio::test]
     async fn should_tell_a_lagging_member_how_much_it_missed_while_the_execution_goes_on() {
-        let sandbox = Sandbox::start(SandboxOptions {
-            clock: ClockMode::Manual,
-            ..Default::default()
-        })
-        .await
-        .expect("sandbox");
-        let client = SeamClient::new(&sandbox.base_url(), Duration::from_secs(5)).expect("client");
-        let services = Services::new(
-            client.clone(),
-            DeviceCache::new(Duration::from_secs(5), 100),
-        );
-        let live = LiveHub::new(
-            client.clone(),
-            services.devices.clone(),
-            LiveOptions {
-                poll_interval: Duration::from_secs(3600),
-                webhook_secret: None,
-                webhook_stale_after: Duration::from_secs(3600),
-                // The execution itself keeps up: only the member falls behind.
-                buffer: 64,
-            },
-            None,
-        );
-        let schema = build_schema(services.clone(), live.clone(), 50);
+        // The execution itself keeps up (64 changes per workspace): only the member falls behind.
+        let f = LiveFixture::start(64).await;
+        let (schema, services, live, key) = (&f.schema, &f.services, &f.live, &f.key);
         let multiplex = Multiplexer::new(live.clone(), 1);
-        let key = ApiKey::new("seam_apikey1_token");
-        let code = client
-            .create_access_code(
-                &key,
-                &CreateAccessCodeRequest {
-                    device_id: "august_device_1".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .expect("code")
-            .access_code
-            .access_code_id;
 
-        let run = || {
-            multiplex.execute(
-                &schema,
-                &services,
-                Request::new(DOCUMENT),
-                Some(key.clone()),
-            )
-        };
+        let run = || multiplex.execute(schema, services, Request::new(DOCUMENT), Some(key.clone()));
         let (first, second) = (run(), run());
         assert!(first.is_subscription);
         let mut results = first.results;
@@ -246,11 +187,7 @@ mod tests {
             "the rider counts as a subscriber"
         );
 
-        for n in 0..5 {
-            live.receive(event(n, &code), Source::Poll)
-                .await
-                .expect("queued");
-        }
+        f.publish("member-lag", 5).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
 
         let lagged = results.next().await.expect("a result");
