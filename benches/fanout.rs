@@ -12,7 +12,7 @@
 mod subscriber;
 mod support;
 
-use subscriber::{live_subscribers, ms, percentile, subscriber, KEY};
+use subscriber::{live_subscribers, ms, percentile, post_status_webhook, subscriber, KEY};
 use support::{cpu_ms, free_port, rss_kib, spawn, wait_ready};
 
 use std::collections::HashMap;
@@ -115,34 +115,10 @@ async fn run_size(n: usize, per_socket: usize, sandbox: &str) -> Row {
     let mut sent_at: HashMap<String, Instant> = HashMap::new();
     let mut post_times = Vec::new();
     for i in 0..EVENTS {
-        let event_id = uuid::Uuid::new_v4().to_string();
-        let body = json!({
-            "event_id": event_id,
-            "event_type": "access_code.set_on_device",
-            "workspace_id": "seed_workspace_1",
-            "device_id": "august_device_1",
-            "access_code_id": code_id,
-            "occurred_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        })
-        .to_string();
-        let ts = chrono::Utc::now().timestamp();
         let msg_id = format!("msg_bench_{i}");
-        let sig = seam_graphql::sandbox::sign_webhook(&secret, &msg_id, ts, &body).expect("sign");
-        let t0 = Instant::now();
-        sent_at.insert(event_id, t0);
-        let status = http
-            .post(format!("{gateway}/webhooks/seam"))
-            .header("svix-id", msg_id)
-            .header("svix-timestamp", ts.to_string())
-            .header("svix-signature", sig)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .expect("webhook")
-            .status();
-        post_times.push(t0.elapsed());
-        assert!(status.is_success(), "webhook answered {status}");
+        let posted = post_status_webhook(&http, &gateway, &secret, &msg_id, &code_id).await;
+        sent_at.insert(posted.event_id, posted.sent_at);
+        post_times.push(posted.took);
         tokio::time::sleep(EVENT_GAP).await;
     }
     let expected = n * EVENTS;

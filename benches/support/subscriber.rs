@@ -100,6 +100,57 @@ pub async fn subscriber(
     }
 }
 
+/// A webhook the benchmarks post: where it went, and its event's id, send time and POST duration.
+pub struct Posted {
+    pub event_id: String,
+    pub sent_at: Instant,
+    /// How long the POST took (the cluster bench does not report it).
+    #[allow(dead_code)]
+    pub took: Duration,
+}
+
+/// Posts a signed `access_code.set_on_device` webhook for `code_id` to `gateway`, as Seam would
+/// (delivery id `msg_id`), and checks that it was accepted.
+pub async fn post_status_webhook(
+    http: &reqwest::Client,
+    gateway: &str,
+    secret: &str,
+    msg_id: &str,
+    code_id: &str,
+) -> Posted {
+    let event_id = uuid::Uuid::new_v4().to_string();
+    let body = json!({
+        "event_id": event_id,
+        "event_type": "access_code.set_on_device",
+        "workspace_id": "seed_workspace_1",
+        "device_id": "august_device_1",
+        "access_code_id": code_id,
+        "occurred_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    })
+    .to_string();
+    let ts = chrono::Utc::now().timestamp();
+    let sig = seam_graphql::sandbox::sign_webhook(secret, msg_id, ts, &body).expect("sign");
+    let sent_at = Instant::now();
+    let status = http
+        .post(format!("{gateway}/webhooks/seam"))
+        .header("svix-id", msg_id)
+        .header("svix-timestamp", ts.to_string())
+        .header("svix-signature", sig)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("webhook")
+        .status();
+    let took = sent_at.elapsed();
+    assert!(status.is_success(), "webhook answered {status}");
+    Posted {
+        event_id,
+        sent_at,
+        took,
+    }
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
