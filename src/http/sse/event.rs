@@ -46,15 +46,19 @@ struct Addressed<'a, T: Serialize> {
 /// `event: next` with one execution result, already serialised (see `http::multiplex`).
 pub(super) fn next(to: For<'_>, result: &RawValue) -> Bytes {
     // JSON text never holds a raw newline, so it fits on one `data:` line.
-    let data = match to {
-        For::Stream => result.get().to_owned(),
-        For::Operation(id) => serde_json::to_string(&Addressed {
-            id,
-            payload: result,
-        })
-        .expect("an id and JSON serialize"),
+    let text = match to {
+        // The shared JSON as it is: copied once, into the event.
+        For::Stream => format!("event: next\ndata: {}\n\n", result.get()),
+        For::Operation(id) => {
+            let addressed = Addressed {
+                id,
+                payload: result,
+            };
+            let data = serde_json::to_string(&addressed).expect("an id and JSON serialize");
+            format!("event: next\ndata: {data}\n\n")
+        }
     };
-    Bytes::from(format!("event: next\ndata: {data}\n\n"))
+    Bytes::from(text)
 }
 
 /// `event: complete`: the operation has no more results.

@@ -163,31 +163,7 @@ impl Session {
                 next = self.operations.next().now_or_never().flatten();
             }
         }
-        let socket = &mut self.socket;
-        let write = async move {
-            for message in batch {
-                socket.feed(message).await?;
-            }
-            socket.flush().await
-        };
-        tokio::pin!(write);
-        // Nearly always written at once: only a write that must wait races shutdown (which would
-        // otherwise register with the token on every event of every connection).
-        if let Some(sent) = (&mut write).now_or_never() {
-            return match sent {
-                Ok(()) => Step::Continue,
-                Err(_) => Step::End,
-            };
-        }
-        tokio::select! {
-            // As in `send`: what can go out still goes once shutdown has begun.
-            biased;
-            sent = write => match sent {
-                Ok(()) => Step::Continue,
-                Err(_) => Step::End,
-            },
-            _ = self.state.shutdown.cancelled() => Step::Close(Close::going_away()),
-        }
+        self.write(batch).await
     }
 
     /// Sends the results that are ready now: shutdown waits for accepted webhooks to be published
@@ -340,12 +316,33 @@ impl Session {
 
     /// Sends one message; a client that stops reading cannot hold off shutdown.
     async fn send(&mut self, message: Outgoing<'_>) -> Step {
-        let text = Message::Text(message.to_text().into());
+        self.write(vec![Message::Text(message.to_text().into())])
+            .await
+    }
+
+    /// Writes `messages` and flushes once.
+    async fn write(&mut self, messages: Vec<Message>) -> Step {
+        let socket = &mut self.socket;
+        let write = async move {
+            for message in messages {
+                socket.feed(message).await?;
+            }
+            socket.flush().await
+        };
+        tokio::pin!(write);
+        // Nearly always written at once: only a write that must wait races shutdown (which would
+        // otherwise register with the token on every event of every connection).
+        if let Some(sent) = (&mut write).now_or_never() {
+            return match sent {
+                Ok(()) => Step::Continue,
+                Err(_) => Step::End,
+            };
+        }
         tokio::select! {
-            // The send first: once shutdown has begun, a message that can go out still goes (a
+            // The write first: once shutdown has begun, a message that can go out still goes (a
             // status change published during the drain), and only a stuck one is given up.
             biased;
-            sent = self.socket.send(text) => match sent {
+            sent = write => match sent {
                 Ok(()) => Step::Continue,
                 Err(_) => Step::End,
             },
