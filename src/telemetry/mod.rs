@@ -7,6 +7,7 @@
 //! endpoint they are disabled at their call sites and cost nothing. With `--otlp-endpoint`, a
 //! second layer, with its own filter, exports them over OTLP whatever the log filter says.
 
+mod log_writer;
 mod otlp;
 mod traceparent;
 
@@ -18,6 +19,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
+pub use log_writer::FlushOnDrop;
 pub use otlp::OtlpGuard;
 pub use traceparent::TraceParent;
 
@@ -58,23 +60,31 @@ pub enum LogFormat {
 /// Set once OTLP export is on: spans then carry OpenTelemetry contexts.
 static OTLP_ON: AtomicBool = AtomicBool::new(false);
 
-/// Installs the global subscriber; `RUST_LOG` overrides the default filter. With an OTLP endpoint
-/// (a base URL such as `http://collector:4318`), spans are exported there too; keep the guard
-/// until exit, so its drop flushes the last spans.
-pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<Option<OtlpGuard>> {
+/// Keeps the telemetry's buffers until the process ends: dropping it writes out the last log lines
+/// and flushes the spans still queued for export.
+pub struct TelemetryGuard {
+    _otlp: Option<OtlpGuard>,
+    _logs: FlushOnDrop,
+}
+
+/// Installs the global subscriber; `RUST_LOG` overrides the default filter. Log lines go to stderr
+/// in batches (`log_writer`). With an OTLP endpoint (a base URL such as `http://collector:4318`),
+/// spans are exported there too. Keep the guard until exit.
+pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("seam_graphql=info,tower_http=warn"));
+    let (stderr, flush) = log_writer::BatchedWriter::start(std::io::stderr());
     let logs: Box<dyn Layer<Registry> + Send + Sync> = match format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .flatten_event(true)
-            .with_writer(std::io::stderr)
+            .with_writer(stderr)
             .with_filter(filter)
             .boxed(),
         LogFormat::Text => tracing_subscriber::fmt::layer()
             .with_target(false)
             .with_ansi(std::io::stderr().is_terminal())
-            .with_writer(std::io::stderr)
+            .with_writer(stderr)
             .with_filter(filter)
             .boxed(),
     };
@@ -93,8 +103,12 @@ pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<Op
         .is_ok()
     {
         OTLP_ON.store(on, Ordering::Relaxed);
+        flush.flush_before_panics();
     }
-    Ok(guard)
+    Ok(TelemetryGuard {
+        _otlp: guard,
+        _logs: flush,
+    })
 }
 
 /// The `traceparent` for a call to Seam made in the current span: with OTLP on, the span's own
