@@ -1,16 +1,18 @@
 //! The process-wide device cache, shared by every request and keyed by tenant so that two API keys
 //! never share an entry. A TTL of zero turns it off. It is bounded by entries and by bytes (an
-//! estimate per device), and a sweeper drops expired devices and hands their memory back to the
-//! system while the gateway is idle.
+//! estimate per device), and a sweeper drops expired devices while the gateway is idle.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use futures::future::{BoxFuture, FutureExt, Shared};
+use futures::future::{BoxFuture, FutureExt, Shared, WeakShared};
 
-use moka::future::Cache;
+// The synchronous cache: its lookups are a hash probe and an atomic or two, where the future cache
+// made every lookup and insert an async call (3% of a cold request's CPU together with its upkeep).
+use moka::sync::Cache;
 
 use crate::metrics::Metrics;
 use crate::seam::{wire::Device, SeamError, TenantId};
@@ -19,6 +21,16 @@ type Key = (TenantId, String);
 
 /// One upstream fetch that several requests may wait on.
 type Fetch = Shared<BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>>;
+
+/// A fetch under way, as the in-flight map holds it: weakly, so that it lives only as long as
+/// someone waits for it. A fetch every waiter left (their clients hung up) is dropped with them;
+/// kept alive by the map, the next request for one of its devices, seconds later, resumed it past
+/// its 10 s deadline: UPSTREAM_TIMEOUT in under a millisecond.
+struct InFlight {
+    /// Which fetch this is, so that a finished or dropped fetch removes only its own entries.
+    fetch_id: u64,
+    fetch: WeakShared<BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>>,
+}
 
 /// The bytes the device cache may hold (estimated per device, see [`device_weight`]) unless
 /// configured: about 1,500 devices of the size Seam returns for a lock. With the default 5 s TTL
@@ -36,7 +48,7 @@ pub(crate) struct DeviceCache {
     /// Stops the sweeper when the last clone of this cache is dropped.
     _sweeper: Option<Arc<Sweeper>>,
     /// Devices being fetched right now, so concurrent misses share one upstream call.
-    inflight: Arc<Mutex<HashMap<Key, Fetch>>>,
+    inflight: Arc<Mutex<HashMap<Key, InFlight>>>,
     /// Counts hits and misses, for `/metrics`.
     metrics: Arc<Metrics>,
 }
@@ -103,7 +115,7 @@ impl DeviceCache {
         let mut found = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
-            match cache.get(&(tenant.clone(), id.clone())).await {
+            match cache.get(&(tenant.clone(), id.clone())) {
                 Some(device) => {
                     found.insert(id.clone(), device);
                 }
@@ -111,20 +123,32 @@ impl DeviceCache {
             }
         }
         self.metrics.device_cache(found.len(), missing.len());
+        // Every strong handle taken under the lock is kept in `waits` until after it is released:
+        // dropping the last one drops the fetch, whose clean-up takes the lock.
         let mut waits: Vec<(String, Fetch)> = Vec::new();
         {
-            let mut inflight = self.inflight.lock().expect("inflight lock poisoned");
+            let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
             let mut mine = Vec::new();
             for id in missing {
-                match inflight.get(&(tenant.clone(), id.clone())) {
-                    Some(fetching) => waits.push((id, fetching.clone())),
-                    None => mine.push(id),
+                let key = (tenant.clone(), id);
+                match inflight.get(&key).and_then(|f| f.fetch.upgrade()) {
+                    Some(fetching) => waits.push((key.1, fetching)),
+                    None => mine.push(key.1),
                 }
             }
             if !mine.is_empty() {
-                let shared = self.fetch_and_fill(tenant.clone(), mine.clone(), fetch(mine.clone()));
+                let (fetch_id, shared) =
+                    self.fetch_and_fill(tenant.clone(), mine.clone(), fetch(mine.clone()));
+                if let Some(weak) = shared.downgrade() {
+                    for id in &mine {
+                        let entry = InFlight {
+                            fetch_id,
+                            fetch: weak.clone(),
+                        };
+                        inflight.insert((tenant.clone(), id.clone()), entry);
+                    }
+                }
                 for id in mine {
-                    inflight.insert((tenant.clone(), id.clone()), shared.clone());
                     waits.push((id, shared.clone()));
                 }
             }
@@ -138,63 +162,52 @@ impl DeviceCache {
         Ok(found)
     }
 
-    /// Wraps one upstream fetch: fills the cache, then leaves the in-flight map. The fetch runs as
-    /// a task of its own, so it finishes even when every request waiting on it is gone (a client
-    /// that hung up). Driven only by its waiters, an abandoned fetch stayed in the in-flight map,
-    /// and the next request for one of its devices, seconds later, resumed it past its 10 s
-    /// deadline: UPSTREAM_TIMEOUT in under a millisecond.
+    /// Wraps one upstream fetch: fills the cache, and takes its entries out of the in-flight map
+    /// when it ends, finished or dropped. It runs in the tasks of the requests waiting for it (a
+    /// task of its own cost a spawn and a wake-up per miss).
     fn fetch_and_fill(
         &self,
         tenant: TenantId,
         ids: Vec<String>,
         fetch: impl Future<Output = Result<Vec<Device>, SeamError>> + Send + 'static,
-    ) -> Fetch {
+    ) -> (u64, Fetch) {
+        static FETCHES: AtomicU64 = AtomicU64::new(0);
+        let fetch_id = FETCHES.fetch_add(1, Ordering::Relaxed);
         let cache = self.inner.clone();
-        let inflight = self.inflight.clone();
+        let leave = LeaveInFlight {
+            inflight: self.inflight.clone(),
+            tenant: tenant.clone(),
+            ids: ids.clone(),
+            fetch_id,
+        };
         let fetch = async move {
-            let result = fetch.await.map(|devices| {
-                let wanted: HashSet<&String> = ids.iter().collect();
-                devices
-                    .into_iter()
-                    .filter(|d| wanted.contains(&d.device_id))
-                    .map(|d| (d.device_id.clone(), Arc::new(d)))
-                    .collect::<HashMap<_, _>>()
-            });
-            if let (Ok(devices), Some(cache)) = (&result, &cache) {
-                for (id, device) in devices {
-                    cache
-                        .insert((tenant.clone(), id.clone()), device.clone())
-                        .await;
+            let _leave = leave;
+            let devices = fetch.await?;
+            let wanted: HashSet<&String> = ids.iter().collect();
+            let devices: HashMap<String, Arc<Device>> = devices
+                .into_iter()
+                .filter(|d| wanted.contains(&d.device_id))
+                .map(|d| (d.device_id.clone(), Arc::new(d)))
+                .collect();
+            if let Some(cache) = &cache {
+                for (id, device) in &devices {
+                    cache.insert((tenant.clone(), id.clone()), device.clone());
                 }
             }
-            let mut inflight = inflight.lock().expect("inflight lock poisoned");
-            for id in ids {
-                inflight.remove(&(tenant.clone(), id));
-            }
-            result.map(Arc::new)
+            Ok(Arc::new(devices))
         };
-        let task = tokio::spawn(tracing::Instrument::in_current_span(fetch));
-        async move {
-            task.await.unwrap_or_else(|e| {
-                tracing::error!(error = %e, "a device fetch failed to finish");
-                Err(SeamError::Unavailable("the device lookup failed".into()))
-            })
-        }
-        .boxed()
-        .shared()
+        (fetch_id, fetch.boxed().shared())
     }
 
     /// A cached device, without fetching.
     pub(crate) async fn get(&self, tenant: &TenantId, device_id: &str) -> Option<Arc<Device>> {
         let cache = self.inner.as_ref()?;
-        cache.get(&(tenant.clone(), device_id.to_owned())).await
+        cache.get(&(tenant.clone(), device_id.to_owned()))
     }
 
     pub(crate) async fn insert(&self, tenant: &TenantId, device: Arc<Device>) {
         if let Some(cache) = &self.inner {
-            cache
-                .insert((tenant.clone(), device.device_id.clone()), device)
-                .await;
+            cache.insert((tenant.clone(), device.device_id.clone()), device);
         }
     }
 
@@ -209,7 +222,7 @@ impl DeviceCache {
                 .map(|(key, _)| (*key).clone())
                 .collect();
             for key in stale {
-                cache.invalidate(&key).await;
+                cache.invalidate(&key);
             }
         }
     }
@@ -223,7 +236,7 @@ impl DeviceCache {
                 .map(|(key, _)| (*key).clone())
                 .collect();
             for key in stale {
-                cache.invalidate(&key).await;
+                cache.invalidate(&key);
             }
         }
     }
@@ -231,9 +244,28 @@ impl DeviceCache {
     /// Drops one device, after a mutation or event touched it.
     pub(crate) async fn invalidate(&self, tenant: &TenantId, device_id: &str) {
         if let Some(cache) = &self.inner {
-            cache
-                .invalidate(&(tenant.clone(), device_id.to_owned()))
-                .await;
+            cache.invalidate(&(tenant.clone(), device_id.to_owned()));
+        }
+    }
+}
+
+/// Takes a fetch's entries out of the in-flight map when the fetch ends: dropped with it, whether
+/// it finished or every waiter left. Entries a newer fetch has taken over are left alone.
+struct LeaveInFlight {
+    inflight: Arc<Mutex<HashMap<Key, InFlight>>>,
+    tenant: TenantId,
+    ids: Vec<String>,
+    fetch_id: u64,
+}
+
+impl Drop for LeaveInFlight {
+    fn drop(&mut self) {
+        let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in self.ids.drain(..) {
+            let key = (self.tenant.clone(), id);
+            if inflight.get(&key).is_some_and(|f| f.fetch_id == self.fetch_id) {
+                inflight.remove(&key);
+            }
         }
     }
 }
@@ -298,8 +330,7 @@ pub(crate) fn device_weight(key: &Key, device: &Device) -> u32 {
 }
 
 /// The task that keeps an idle cache small: every [`SWEEP_EVERY`] it lets moka drop expired
-/// devices, and when that freed many, asks malloc to return free pages to the system (glibc keeps
-/// freed memory in its arenas otherwise, so RSS would stay at its peak).
+/// devices. The gateway's allocator hands the freed pages back to the system at once (`main.rs`).
 struct Sweeper(tokio::task::AbortHandle);
 
 impl Sweeper {
@@ -312,12 +343,7 @@ impl Sweeper {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                let before = cache.weighted_size();
-                cache.run_pending_tasks().await;
-                let freed = before.saturating_sub(cache.weighted_size());
-                if freed >= TRIM_AFTER_BYTES {
-                    return_free_memory();
-                }
+                cache.run_pending_tasks();
             }
         });
         Some(Arc::new(Self(task.abort_handle())))
@@ -330,36 +356,17 @@ impl Drop for Sweeper {
     }
 }
 
-/// A sweep that freed at least this much (estimated) is followed by a trim: below it, the trim's
-/// walk over malloc's arenas costs more than it gives back.
-const TRIM_AFTER_BYTES: u64 = 256 * 1024;
-
-/// Hands malloc's free pages back to the system (glibc only; other allocators do it themselves).
-fn return_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
-        }
-        // SAFETY: glibc's malloc_trim takes the arena locks itself and may be called from any
-        // thread at any time; it only returns whole free pages to the kernel.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
-}
-
 /// Remembers which access codes form a linked group (`common_code_key` -> ids), so that reading a
 /// group costs one `access_codes/list` instead of a scan of every device. Filled by
 /// `createLinkedAccessCodes` and by scans; entries are checked against the codes they name.
 #[derive(Clone)]
 pub(crate) struct LinkedGroupIndex {
-    inner: Cache<Key, Arc<Vec<String>>>,
+    inner: moka::future::Cache<Key, Arc<Vec<String>>>,
     /// With Redis: the index every replica shares, behind this process's own.
     shared: Option<crate::cluster::groups::RedisGroups>,
     /// Keys a scan found no code for. Without this, asking for a made-up key rescans the whole
     /// workspace on every request; with it, for [`ABSENT_TTL`].
-    absent: Cache<Key, ()>,
+    absent: moka::future::Cache<Key, ()>,
 }
 
 /// How long a key that no code has is answered NOT_FOUND without another scan. A group created
@@ -369,11 +376,11 @@ pub(crate) const ABSENT_TTL: Duration = Duration::from_secs(30);
 impl LinkedGroupIndex {
     pub(crate) fn new(ttl: Duration, capacity: u64) -> Self {
         Self {
-            inner: Cache::builder()
+            inner: moka::future::Cache::builder()
                 .time_to_live(ttl)
                 .max_capacity(capacity)
                 .build(),
-            absent: Cache::builder()
+            absent: moka::future::Cache::builder()
                 .time_to_live(ABSENT_TTL)
                 .max_capacity(capacity)
                 .build(),
@@ -495,7 +502,7 @@ mod tests {
             let id = format!("33333333-0001-4333-8333-{n:012}");
             cache.insert(key.tenant(), Arc::new(lock(&id))).await;
         }
-        inner(&cache).run_pending_tasks().await;
+        inner(&cache).run_pending_tasks();
         let (size, count) = (inner(&cache).weighted_size(), inner(&cache).entry_count());
         assert!(size <= budget, "{size} bytes cached");
         assert!((20..=60).contains(&count), "{count} devices cached");
@@ -510,35 +517,70 @@ mod tests {
                 .insert(key.tenant(), Arc::new(device(&format!("d{n}"))))
                 .await;
         }
-        inner(&cache).run_pending_tasks().await;
+        inner(&cache).run_pending_tasks();
         assert!(inner(&cache).entry_count() <= 10);
     }
 
     #[tokio::test]
-    async fn should_finish_a_fetch_whose_waiters_all_left() {
+    async fn should_drop_a_fetch_whose_waiters_all_left_and_start_afresh() {
         let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
         let key = ApiKey::new("k");
         let ids = vec!["d1".to_owned()];
-        let slow = |_: Vec<String>| async {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            Ok(vec![device("d1")])
+        let calls = Arc::new(AtomicU64::new(0));
+        let slow = |calls: Arc<AtomicU64>| {
+            move |_: Vec<String>| async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Ok(vec![device("d1")])
+            }
         };
         // The only waiter gives up (its client hung up) while the fetch is under way.
         let gone = tokio::time::timeout(
             Duration::from_millis(10),
-            cache.get_many(key.tenant(), &ids, slow),
+            cache.get_many(key.tenant(), &ids, slow(calls.clone())),
         )
         .await;
         assert!(gone.is_err());
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The fetch went with it, and took its entry out of the in-flight map at once.
         assert!(cache.inflight.lock().expect("lock").is_empty());
+        // A later request does not resume the abandoned fetch: it makes its own, with its own
+        // deadline, and that one fills the cache.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let again = cache
-            .get_many(key.tenant(), &ids, |_| async {
-                Err(SeamError::Unavailable("must come from the cache".into()))
-            })
+            .get_many(key.tenant(), &ids, slow(calls.clone()))
             .await
-            .expect("cached");
+            .expect("fetched again");
         assert!(again.contains_key("d1"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert!(cache.inflight.lock().expect("lock").is_empty());
+        assert!(cache.get(key.tenant(), "d1").await.is_some());
+    }
+
+    #[tokio::test]
+    async fn should_share_one_fetch_between_concurrent_misses_and_survive_one_leaving() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let ids = vec!["d1".to_owned()];
+        let calls = Arc::new(AtomicU64::new(0));
+        let fetch = |calls: Arc<AtomicU64>| {
+            move |_: Vec<String>| async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok(vec![device("d1")])
+            }
+        };
+        let first = cache.get_many(key.tenant(), &ids, fetch(calls.clone()));
+        let second = cache.get_many(key.tenant(), &ids, fetch(calls.clone()));
+        let mut first = Box::pin(first);
+        // The first starts the fetch, then leaves; the second, which joined it, still gets it.
+        assert!(futures::poll!(first.as_mut()).is_pending());
+        let mut second = Box::pin(second);
+        assert!(futures::poll!(second.as_mut()).is_pending());
+        drop(first);
+        let found = second.await.expect("the shared fetch");
+        assert!(found.contains_key("d1"));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(cache.inflight.lock().expect("lock").is_empty());
     }
 
     #[tokio::test]
@@ -550,7 +592,7 @@ mod tests {
                 .insert(key.tenant(), Arc::new(lock(&format!("d{n}"))))
                 .await;
         }
-        inner(&cache).run_pending_tasks().await;
+        inner(&cache).run_pending_tasks();
         assert_eq!(inner(&cache).entry_count(), 20);
         // No lookups from here on: only the sweeper can drop them.
         tokio::time::sleep(SWEEP_EVERY + Duration::from_millis(500)).await;
