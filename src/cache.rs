@@ -19,8 +19,10 @@ use crate::seam::{wire::Device, SeamError, TenantId};
 
 type Key = (TenantId, String);
 
+/// What one upstream fetch gives: the devices found, by id.
+type Fetching = BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>;
 /// One upstream fetch that several requests may wait on.
-type Fetch = Shared<BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>>;
+type Fetch = Shared<Fetching>;
 
 /// A fetch under way, as the in-flight map holds it: weakly, so that it lives only as long as
 /// someone waits for it. A fetch every waiter left (their clients hung up) is dropped with them;
@@ -29,7 +31,7 @@ type Fetch = Shared<BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>,
 struct InFlight {
     /// Which fetch this is, so that a finished or dropped fetch removes only its own entries.
     fetch_id: u64,
-    fetch: WeakShared<BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>>,
+    fetch: WeakShared<Fetching>,
 }
 
 /// The bytes the device cache may hold (estimated per device, see [`device_weight`]) unless
