@@ -331,8 +331,8 @@ pub(crate) fn device_weight(key: &Key, device: &Device) -> u32 {
     u32::try_from(bytes).unwrap_or(u32::MAX)
 }
 
-/// The task that keeps an idle cache small: every [`SWEEP_EVERY`] it lets moka drop expired
-/// devices. The gateway's allocator hands the freed pages back to the system at once (`main.rs`).
+/// The task that keeps an idle process small: every [`SWEEP_EVERY`] it lets moka drop expired
+/// devices, then has the allocator hand the memory freed since back to the system (`memory.rs`).
 struct Sweeper(tokio::task::AbortHandle);
 
 impl Sweeper {
@@ -346,6 +346,7 @@ impl Sweeper {
             loop {
                 tick.tick().await;
                 cache.run_pending_tasks();
+                crate::memory::release_free_memory();
             }
         });
         Some(Arc::new(Self(task.abort_handle())))

@@ -13,6 +13,7 @@ pub(crate) mod error;
 pub(crate) mod events;
 pub(crate) mod http;
 pub(crate) mod loaders;
+pub(crate) mod memory;
 pub(crate) mod metrics;
 mod run;
 pub mod sandbox;
