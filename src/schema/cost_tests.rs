@@ -4,13 +4,16 @@ use async_graphql::{Request, Schema};
 use serde_json::json;
 
 use super::*;
-use crate::schema::cost_limit::UpstreamCostLimit;
+use crate::schema::hooks::GatewayHooks;
 use crate::schema::{mutation::MutationRoot, query::QueryRoot, subscription::SubscriptionRoot};
 
 /// The estimate, read off the refusal of a schema whose budget is 0 (0 when nothing is refused).
 async fn estimate(query: &str, variables: serde_json::Value) -> u64 {
     let schema = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
-        .extension(UpstreamCostLimit { budget: 0 })
+        .extension(GatewayHooks {
+            metrics: Default::default(),
+            budget: 0,
+        })
         .finish();
     let response = schema
         .execute(Request::new(query).variables(Variables::from_json(variables)))

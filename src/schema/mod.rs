@@ -9,6 +9,7 @@ mod cost;
 mod cost_limit;
 mod device;
 mod error;
+mod hooks;
 mod issue;
 mod linked_code_group;
 #[cfg(test)]
@@ -52,16 +53,12 @@ pub(crate) fn build_schema(
         mutation::MutationRoot,
         subscription::SubscriptionRoot,
     )
-    .extension(op_log::OperationLog {
+    .extension(hooks::GatewayHooks {
         metrics: services.client.metrics().clone(),
+        budget: max_upstream_calls,
     })
     .data(services)
     .data(live)
-    .extension(error::ErrorCodes)
-    .extension(validated::SignalValidation)
-    .extension(cost_limit::UpstreamCostLimit {
-        budget: max_upstream_calls,
-    })
     .limit_depth(16)
     .limit_complexity(5_000)
     .finish()

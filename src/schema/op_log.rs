@@ -6,12 +6,11 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextRequest,
-};
+use std::future::Future;
+
+use async_graphql::extensions::ExtensionContext;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Request, Response, ServerResult, Value, Variables};
+use async_graphql::{Request, Response, Value};
 use tracing::field::Empty;
 use tracing::Instrument;
 
@@ -19,22 +18,9 @@ use super::context::RequestScope;
 use crate::metrics::Metrics;
 use crate::seam::ApiKey;
 
-pub(crate) struct OperationLog {
-    pub(crate) metrics: Arc<Metrics>,
-}
-
-impl ExtensionFactory for OperationLog {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationLogLine {
-            metrics: self.metrics.clone(),
-            operation: Mutex::default(),
-            key: Mutex::default(),
-            span: Mutex::default(),
-        })
-    }
-}
-
-struct OperationLogLine {
+/// One request's log line, filled in as the request goes through async-graphql's hooks
+/// (`hooks.rs` calls it).
+pub(super) struct OperationLogLine {
     metrics: Arc<Metrics>,
     /// (type, name) of the operation, once known.
     operation: Mutex<(Option<&'static str>, Option<String>)>,
@@ -44,11 +30,20 @@ struct OperationLogLine {
     span: Mutex<Option<tracing::Span>>,
 }
 
-#[async_trait::async_trait]
-impl Extension for OperationLogLine {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+impl OperationLogLine {
+    pub(super) fn new(metrics: Arc<Metrics>) -> Self {
+        Self {
+            metrics,
+            operation: Mutex::default(),
+            key: Mutex::default(),
+            span: Mutex::default(),
+        }
+    }
+
+    /// Runs the whole request, then writes the line and records the metrics.
+    pub(super) async fn around_request(&self, run: impl Future<Output = Response>) -> Response {
         let started = Instant::now();
-        let response = next.run(ctx).await;
+        let response = run.await;
         let elapsed = started.elapsed();
         let span = self
             .span
@@ -97,11 +92,11 @@ impl Extension for OperationLogLine {
         response
     }
 
-    async fn execute(
+    /// Runs the operation in its span.
+    pub(super) async fn around_execute(
         &self,
         ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
+        run: impl Future<Output = Response>,
     ) -> Response {
         // The request's data is reachable from here on, not in the `request` hook.
         let key = ctx
@@ -132,37 +127,25 @@ impl Extension for OperationLogLine {
         };
         *self.key.lock().unwrap_or_else(PoisonError::into_inner) = key;
         *self.span.lock().unwrap_or_else(PoisonError::into_inner) = Some(span.clone());
-        next.run(ctx, operation_name).instrument(span).await
+        run.instrument(span).await
     }
 
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
+    /// The operation the request names, if any (known before parsing).
+    pub(super) fn note_request(&self, request: &Request) {
         self.operation
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .1 = request.operation_name.clone();
-        next.run(ctx, request).await
     }
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
+    /// The type of the operation that will run (and its name, if the request gave none).
+    pub(super) fn note_document(&self, doc: &ExecutableDocument) {
         let mut operation = self
             .operation
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let (kind, name) = operation_of(&doc, operation.1.as_deref());
+        let (kind, name) = operation_of(doc, operation.1.as_deref());
         *operation = (kind, operation.1.take().or(name));
-        Ok(doc)
     }
 }
 

@@ -4,10 +4,9 @@
 //! "invalid" before the results flow elsewhere (graphql-sse's single connection mode answers a POST
 //! with 202 and streams the results on another response) learns the outcome from this signal.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
-use async_graphql::{ServerError, ValidationResult};
+use async_graphql::extensions::ExtensionContext;
 use tokio::sync::oneshot;
 
 /// Request data: fired once the request's document is valid; dropped unfired otherwise.
@@ -28,28 +27,9 @@ impl ValidationSignal {
     }
 }
 
-/// Fires a request's [`ValidationSignal`], if it has one, when validation succeeds.
-pub(crate) struct SignalValidation;
-
-impl ExtensionFactory for SignalValidation {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SignalValidation)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for SignalValidation {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await;
-        if result.is_ok() {
-            if let Some(signal) = ctx.data_opt::<ValidationSignal>() {
-                signal.fire();
-            }
-        }
-        result
+/// Fires the request's [`ValidationSignal`], if it has one: called once validation succeeded.
+pub(super) fn signal_valid(ctx: &ExtensionContext<'_>) {
+    if let Some(signal) = ctx.data_opt::<ValidationSignal>() {
+        signal.fire();
     }
 }
