@@ -265,7 +265,10 @@ impl Drop for LeaveInFlight {
         let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
         for id in self.ids.drain(..) {
             let key = (self.tenant.clone(), id);
-            if inflight.get(&key).is_some_and(|f| f.fetch_id == self.fetch_id) {
+            if inflight
+                .get(&key)
+                .is_some_and(|f| f.fetch_id == self.fetch_id)
+            {
                 inflight.remove(&key);
             }
         }
