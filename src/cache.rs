@@ -527,19 +527,28 @@ mod tests {
         assert!(inner(&cache).entry_count() <= 10);
     }
 
+    /// A fetch of device `d1` that takes `delay` and counts its calls in `calls`.
+    fn counted_fetch(
+        calls: Arc<AtomicU64>,
+        delay: Duration,
+    ) -> impl FnOnce(Vec<String>) -> BoxFuture<'static, Result<Vec<Device>, SeamError>> {
+        move |_| {
+            async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(delay).await;
+                Ok(vec![device("d1")])
+            }
+            .boxed()
+        }
+    }
+
     #[tokio::test]
     async fn should_drop_a_fetch_whose_waiters_all_left_and_start_afresh() {
         let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
         let key = ApiKey::new("k");
         let ids = vec!["d1".to_owned()];
         let calls = Arc::new(AtomicU64::new(0));
-        let slow = |calls: Arc<AtomicU64>| {
-            move |_: Vec<String>| async move {
-                calls.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                Ok(vec![device("d1")])
-            }
-        };
+        let slow = |calls| counted_fetch(calls, Duration::from_millis(100));
         // The only waiter gives up (its client hung up) while the fetch is under way.
         let gone = tokio::time::timeout(
             Duration::from_millis(10),
@@ -568,13 +577,7 @@ mod tests {
         let key = ApiKey::new("k");
         let ids = vec!["d1".to_owned()];
         let calls = Arc::new(AtomicU64::new(0));
-        let fetch = |calls: Arc<AtomicU64>| {
-            move |_: Vec<String>| async move {
-                calls.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                Ok(vec![device("d1")])
-            }
-        };
+        let fetch = |calls| counted_fetch(calls, Duration::from_millis(50));
         let first = cache.get_many(key.tenant(), &ids, fetch(calls.clone()));
         let second = cache.get_many(key.tenant(), &ids, fetch(calls.clone()));
         let mut first = Box::pin(first);

@@ -18,6 +18,20 @@ fn event_list_calls(c: &Cluster, i: usize) -> u64 {
         .unwrap_or(0)
 }
 
+/// A subscriber on replica A, which then holds the workspace's lease, and one on replica B.
+async fn subscribe_with_a_leading(c: &Cluster) -> (WsSub, WsSub) {
+    let on_a = WsSub::subscribe(&c.ws_url(0), Some(KEY_1), json!({})).await;
+    c.wait_for_subscribers(0, 1).await;
+    wait_until(
+        || c.replica(0).live_leading_workspaces() == 1,
+        "replica A leads",
+    )
+    .await;
+    let on_b = WsSub::subscribe(&c.ws_url(1), Some(KEY_1), json!({})).await;
+    c.wait_for_subscribers(1, 1).await;
+    (on_a, on_b)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_replica_should_take_over_polling_when_the_polling_one_stops() {
     let mut c = Cluster::start(2, Feed::Polling, |cfg| {
@@ -25,15 +39,7 @@ async fn another_replica_should_take_over_polling_when_the_polling_one_stops() {
         cfg.redis_lease_ms = POLL_MS;
     })
     .await;
-    let mut on_a = WsSub::subscribe(&c.ws_url(0), Some(KEY_1), json!({})).await;
-    c.wait_for_subscribers(0, 1).await;
-    wait_until(
-        || c.replica(0).live_leading_workspaces() == 1,
-        "replica A leads",
-    )
-    .await;
-    let mut on_b = WsSub::subscribe(&c.ws_url(1), Some(KEY_1), json!({})).await;
-    c.wait_for_subscribers(1, 1).await;
+    let (mut on_a, mut on_b) = subscribe_with_a_leading(&c).await;
 
     // Only the lease holder polls.
     let (a0, b0) = (event_list_calls(&c, 0), event_list_calls(&c, 1));
@@ -92,15 +98,7 @@ async fn events_a_crashed_lease_holder_was_resolving_should_reach_subscribers_th
         cfg.upstream_timeout_ms = 60_000;
     })
     .await;
-    let on_a = WsSub::subscribe(&c.ws_url(0), Some(KEY_1), json!({})).await;
-    c.wait_for_subscribers(0, 1).await;
-    wait_until(
-        || c.replica(0).live_leading_workspaces() == 1,
-        "replica A leads",
-    )
-    .await;
-    let mut on_b = WsSub::subscribe(&c.ws_url(1), Some(KEY_1), json!({})).await;
-    c.wait_for_subscribers(1, 1).await;
+    let (on_a, mut on_b) = subscribe_with_a_leading(&c).await;
 
     // A takes the event off the inbox, and its lookup of the code never comes back.
     proxy.set_on("/access_codes/get", Fault::BlackHole);
