@@ -39,6 +39,8 @@ pub struct SeamClient {
     /// `base_url` parsed once: a call only sets the path (parsing the whole URL, host and IDNA
     /// included, was 1.5% of a cold request's CPU).
     base: reqwest::Url,
+    /// The base URL's own path, without its trailing `/`: each endpoint's path goes after it.
+    base_path: Arc<str>,
     timeout: Duration,
     stats: Arc<UpstreamStats>,
     breaker: Arc<resilience::Breaker>,
@@ -82,10 +84,12 @@ impl SeamClient {
         let base_url = base_url.trim_end_matches('/');
         let base = reqwest::Url::parse(base_url)
             .map_err(|e| anyhow::anyhow!("the Seam base URL {base_url:?} is not a URL: {e}"))?;
+        let base_path = base.path().trim_end_matches('/').into();
         Ok(Self {
             http,
             base_url: base_url.into(),
             base,
+            base_path,
             timeout,
             stats: Arc::default(),
             breaker: Arc::new(resilience::Breaker::new(breaker_cooldown)),
@@ -135,9 +139,7 @@ impl SeamClient {
     /// The URL of an endpoint: the base URL's path (if any) followed by `path`.
     fn url(&self, path: &str) -> reqwest::Url {
         let mut url = self.base.clone();
-        let prefix = url.path().trim_end_matches('/');
-        let full = format!("{prefix}{path}");
-        url.set_path(&full);
+        url.set_path(&format!("{}{path}", self.base_path));
         url
     }
 
