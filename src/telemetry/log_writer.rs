@@ -172,7 +172,7 @@ impl<W: Write + Send + 'static> Flush for Shared<W> {
 }
 
 /// Writes out the buffered lines when dropped: keep it until the end of `main`.
-pub struct FlushOnDrop(Arc<dyn Flush>);
+pub(crate) struct FlushOnDrop(Arc<dyn Flush>);
 
 impl FlushOnDrop {
     /// Makes a panic's message come after the lines logged before it: the default hook writes

@@ -19,7 +19,6 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-pub use log_writer::FlushOnDrop;
 pub use otlp::OtlpGuard;
 pub use traceparent::TraceParent;
 
@@ -64,7 +63,7 @@ static OTLP_ON: AtomicBool = AtomicBool::new(false);
 /// and flushes the spans still queued for export.
 pub struct TelemetryGuard {
     _otlp: Option<OtlpGuard>,
-    _logs: FlushOnDrop,
+    _logs: log_writer::FlushOnDrop,
 }
 
 /// Installs the global subscriber; `RUST_LOG` overrides the default filter. Log lines go to stderr
