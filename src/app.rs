@@ -207,7 +207,10 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
             http::PersistedQueries::shared(cluster::documents::RedisDocuments::new(redis))
         }),
         cors_origins: config.cors_allow_origin.clone().into(),
-        sse_streams: Default::default(),
+        sse_streams: http::SseStreams::new(http::SsePendingLimits {
+            per_key: config.sse_max_pending_streams.max(1),
+            total: config.sse_max_pending_streams_total.max(1),
+        }),
         multiplex,
     }))
 }

@@ -218,6 +218,22 @@ pub struct GatewayConfig {
     /// may run at once.
     #[arg(long, env = "SEAM_GRAPHQL_WS_MAX_SUBSCRIPTIONS", default_value_t = 100)]
     pub ws_max_subscriptions: usize,
+    /// Most SSE streams one API key may hold reserved (PUT, single connection mode) and not yet
+    /// opened; beyond it, RATE_LIMITED until some are opened or expire (see `--ws-init-timeout-ms`).
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_SSE_MAX_PENDING_STREAMS",
+        default_value_t = 256
+    )]
+    pub sse_max_pending_streams: usize,
+    /// Most SSE streams reserved and not yet opened across all keys (keys are only checked with
+    /// Seam once a stream runs an operation, so this is what bounds made-up ones).
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_SSE_MAX_PENDING_STREAMS_TOTAL",
+        default_value_t = 4_096
+    )]
+    pub sse_max_pending_streams_total: usize,
     /// Once Seam keeps failing (5 failures in a row), how long the gateway stops calling it and
     /// answers UPSTREAM_UNAVAILABLE at once, before one call probes for recovery, in ms.
     #[arg(
@@ -286,6 +302,11 @@ impl std::fmt::Debug for GatewayConfig {
             .field("ws_max_message_bytes", &self.ws_max_message_bytes)
             .field("ws_max_subscriptions", &self.ws_max_subscriptions)
             .field("ws_keepalive_ms", &self.ws_keepalive_ms)
+            .field("sse_max_pending_streams", &self.sse_max_pending_streams)
+            .field(
+                "sse_max_pending_streams_total",
+                &self.sse_max_pending_streams_total,
+            )
             .field("breaker_cooldown_ms", &self.breaker_cooldown_ms)
             .field("tenant_max_in_flight", &self.tenant_max_in_flight)
             .field("redis_url", &redact(&self.redis_url))

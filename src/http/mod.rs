@@ -16,6 +16,7 @@ pub(crate) use graphql::PersistedQueries;
 pub(crate) use multiplex::Multiplexer;
 pub(crate) use origin::OriginPolicy;
 pub(crate) use serve::{serve, ServeOptions};
+pub(crate) use sse::{PendingLimits as SsePendingLimits, Streams as SseStreams};
 pub(crate) use tenant_limit::TenantLimiter;
 mod webhooks;
 mod ws;

@@ -445,6 +445,62 @@ async fn should_answer_the_protocols_status_codes_for_tokens_and_operations() {
     live.wait_for_subscribers(1).await;
 }
 
+/// A PUT without the assertions of [`reserve`]: the raw answer.
+async fn try_reserve(t: &TestGateway, key: &str) -> reqwest::Response {
+    t.http()
+        .put(t.graphql_url())
+        .header("authorization", format!("Bearer {key}"))
+        .send()
+        .await
+        .expect("gateway answers")
+}
+
+/// Asserts a 429 RATE_LIMITED with `Retry-After` whose message says `why`.
+async fn assert_reservation_refused(response: reqwest::Response, why: &str) {
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(why), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn must_cap_streams_reserved_and_not_opened_per_key_and_in_all() {
+    let mut c = config();
+    c.sse_max_pending_streams = 2;
+    c.sse_max_pending_streams_total = 3;
+    c.ws_init_timeout_ms = 1_500;
+    let live = TestGateway::start_with(c).await;
+
+    let first = reserve(&live, KEY_1).await;
+    reserve(&live, KEY_1).await;
+    let over_key = try_reserve(&live, KEY_1).await;
+    assert_reservation_refused(over_key, "This API key already has 2 streams reserved").await;
+    // Another key has room of its own, up to the gateway's total; a made-up key too.
+    reserve(&live, KEY_2).await;
+    let over_total = try_reserve(&live, "seam_made_up_key").await;
+    assert_reservation_refused(over_total, "The gateway already holds 3 streams").await;
+
+    // Opening a stream gives its room back (and it keeps running past the expiry).
+    let mut opened = SseStream::new(open(&live, &first).await);
+    reserve(&live, KEY_1).await;
+    assert_eq!(try_reserve(&live, KEY_1).await.status(), 429);
+
+    // Unopened reservations expire, and their room with them.
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    reserve(&live, KEY_1).await;
+    reserve(&live, KEY_1).await;
+    assert_eq!(
+        start(&live, &first, "q", "{ __typename }", json!({}))
+            .await
+            .status(),
+        202,
+        "the opened stream is still there"
+    );
+    assert_eq!(opened.expect_event().await.data["id"], "q");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_send_keep_alive_comments_and_drop_a_client_that_went_away() {
     let mut c = config();

@@ -29,7 +29,7 @@ use axum::http::header::{ACCEPT, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-pub(crate) use streams::Streams;
+pub(crate) use streams::{PendingLimits, Streams};
 
 use super::auth::bearer_key;
 use super::graphql::refusal::Refusal;
@@ -39,7 +39,7 @@ use crate::schema::ErrorCode;
 use crate::seam::ApiKey;
 use operation::Prepared;
 use session::Session;
-use streams::Reserved;
+use streams::{ReserveRefused, Reserved};
 
 /// The header that carries a reserved stream's token (graphql-sse's `TOKEN_HEADER_KEY`).
 const TOKEN_HEADER: &str = "x-graphql-event-stream-token";
@@ -92,7 +92,10 @@ pub(crate) async fn reserve(State(state): State<AppState>, headers: HeaderMap) -
         Err(refusal) => return refusal.into_response(),
     };
     let open_within = state.limits.ws_init_timeout;
-    let token = state.sse_streams.reserve(key, server_key, open_within);
+    let token = match state.sse_streams.reserve(key, server_key, open_within) {
+        Ok(token) => token,
+        Err(refused) => return reserve_refusal(refused, open_within).into_response(),
+    };
     (
         StatusCode::CREATED,
         [(
@@ -102,6 +105,26 @@ pub(crate) async fn reserve(State(state): State<AppState>, headers: HeaderMap) -
         token,
     )
         .into_response()
+}
+
+/// RATE_LIMITED, saying which cap was reached and how a client gets under it.
+fn reserve_refusal(refused: ReserveRefused, open_within: std::time::Duration) -> Refusal {
+    let secs = open_within.as_secs_f64();
+    let message = match refused {
+        ReserveRefused::KeyFull(max) => format!(
+            "This API key already has {max} streams reserved and not opened, the most it may: \
+             open them (GET with the token), or retry once they expire ({secs} s after their PUT)"
+        ),
+        ReserveRefused::TotalFull(max) => format!(
+            "The gateway already holds {max} streams reserved and not opened, the most it may; \
+             retry in a moment"
+        ),
+    };
+    Refusal::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        message,
+    )
 }
 
 /// `DELETE /graphql?operationId=<id>` with the stream's token: stops that operation.
@@ -155,7 +178,7 @@ fn open(state: &AppState, headers: &HeaderMap, token: String) -> Response {
         Ok(reserved) => reserved,
         Err(refusal) => return refusal.into_response(),
     };
-    let Some(commands) = reserved.open() else {
+    let Some(commands) = state.sse_streams.open(&reserved) else {
         return Refusal::new(
             StatusCode::CONFLICT,
             ErrorCode::BadRequest,

@@ -4,6 +4,11 @@
 //!
 //! The token is a bearer credential for the stream (a browser's `EventSource` cannot send
 //! headers), so it is long, random, never logged, and dies with the stream.
+//!
+//! A reservation costs memory until it is opened or expires, and a `PUT` costs the client
+//! nothing, so reservations not yet opened are capped per API key and in total: a client
+//! reserving in a loop is refused (RATE_LIMITED) instead of growing the process. The key is not
+//! checked with Seam before a stream is opened, so the total cap is what holds against made-up keys.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,7 +19,7 @@ use rand::RngCore;
 use tokio::sync::mpsc;
 
 use super::operation::Operation;
-use crate::seam::ApiKey;
+use crate::seam::{ApiKey, TenantId};
 
 /// What the requests on a stream ask of the connection that carries it.
 pub(super) enum Command {
@@ -30,16 +35,62 @@ pub(super) enum Refused {
     Full,
 }
 
+/// Why a stream cannot be reserved now.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum ReserveRefused {
+    /// This key already has as many reservations waiting to be opened as it may.
+    KeyFull(usize),
+    /// The gateway already holds as many reservations waiting to be opened as it may.
+    TotalFull(usize),
+}
+
+/// How many reservations may wait to be opened: per key, and in all.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PendingLimits {
+    pub(crate) per_key: usize,
+    pub(crate) total: usize,
+}
+
 /// The reserved streams, by token.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Streams {
-    by_token: Arc<Mutex<HashMap<String, Arc<Reserved>>>>,
+    registry: Arc<Mutex<Registry>>,
+    limits: PendingLimits,
+}
+
+/// The streams, and the count of those not yet opened: one lock, so that a reservation is
+/// counted exactly until it is opened or expires, whichever comes first.
+#[derive(Default)]
+struct Registry {
+    by_token: HashMap<String, Arc<Reserved>>,
+    /// Reservations not opened yet, by key (`None`: reserved without any key).
+    pending: HashMap<Option<TenantId>, usize>,
+    pending_total: usize,
+}
+
+impl Registry {
+    fn count_pending(&mut self, bucket: &Option<TenantId>) {
+        *self.pending.entry(bucket.clone()).or_default() += 1;
+        self.pending_total += 1;
+    }
+
+    fn uncount_pending(&mut self, bucket: &Option<TenantId>) {
+        if let Some(n) = self.pending.get_mut(bucket) {
+            *n -= 1;
+            if *n == 0 {
+                self.pending.remove(bucket);
+            }
+        }
+        self.pending_total -= 1;
+    }
 }
 
 /// One reserved stream.
 pub(super) struct Reserved {
     /// The key every operation on the stream acts with (`None`: they answer UNAUTHENTICATED).
     pub(super) key: Option<ApiKey>,
+    /// Whose count of unopened reservations this one is in (the key's tenant).
+    bucket: Option<TenantId>,
     /// Reserved without `Authorization`, so with the gateway's own key: every request on the
     /// stream must then pass the origin rule as well.
     pub(super) server_key: bool,
@@ -54,54 +105,96 @@ pub(super) struct Reserved {
 }
 
 impl Streams {
-    /// Reserves a stream; it is forgotten unless opened within `open_within`.
+    pub(crate) fn new(limits: PendingLimits) -> Self {
+        Self {
+            registry: Arc::default(),
+            limits,
+        }
+    }
+
+    /// Reserves a stream; it is forgotten unless opened within `open_within`. Refused when the
+    /// key, or the gateway, already holds as many unopened reservations as it may.
     pub(super) fn reserve(
         &self,
         key: Option<ApiKey>,
         server_key: bool,
         open_within: Duration,
-    ) -> String {
+    ) -> Result<String, ReserveRefused> {
+        let bucket = key.as_ref().map(|k| k.tenant().clone());
         let mut bytes = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut bytes);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let (commands, receiver) = mpsc::unbounded_channel();
-        let reserved = Arc::new(Reserved {
-            key,
-            server_key,
-            operations: Mutex::default(),
-            commands,
-            receiver: Mutex::new(Some(receiver)),
-        });
-        self.lock().insert(token.clone(), reserved);
+        {
+            let mut registry = self.lock();
+            let of_key = registry.pending.get(&bucket).copied().unwrap_or(0);
+            if of_key >= self.limits.per_key {
+                return Err(ReserveRefused::KeyFull(self.limits.per_key));
+            }
+            if registry.pending_total >= self.limits.total {
+                return Err(ReserveRefused::TotalFull(self.limits.total));
+            }
+            let (commands, receiver) = mpsc::unbounded_channel();
+            let reserved = Arc::new(Reserved {
+                key,
+                bucket: bucket.clone(),
+                server_key,
+                operations: Mutex::default(),
+                commands,
+                receiver: Mutex::new(Some(receiver)),
+            });
+            registry.count_pending(&bucket);
+            registry.by_token.insert(token.clone(), reserved);
+        }
         let streams = self.clone();
         let expiring = token.clone();
         tokio::spawn(async move {
             tokio::time::sleep(open_within).await;
-            let mut by_token = streams.lock();
-            if by_token.get(&expiring).is_some_and(|r| !r.is_open()) {
-                by_token.remove(&expiring);
+            let mut registry = streams.lock();
+            let unopened = registry
+                .by_token
+                .get(&expiring)
+                .filter(|r| !r.is_open())
+                .map(|r| r.bucket.clone());
+            if let Some(bucket) = unopened {
+                registry.by_token.remove(&expiring);
+                registry.uncount_pending(&bucket);
             }
         });
-        token
+        Ok(token)
     }
 
     pub(super) fn get(&self, token: &str) -> Option<Arc<Reserved>> {
-        self.lock().get(token).cloned()
+        self.lock().by_token.get(token).cloned()
+    }
+
+    /// Opens a reserved stream: the commands for its connection, or `None` when one already has.
+    pub(super) fn open(&self, reserved: &Reserved) -> Option<mpsc::UnboundedReceiver<Command>> {
+        // Under the registry's lock: the expiry checks `is_open` under it too.
+        let mut registry = self.lock();
+        let commands = reserved.take_receiver()?;
+        registry.uncount_pending(&reserved.bucket);
+        Some(commands)
     }
 
     /// Forgets a stream (its connection ended).
     pub(super) fn remove(&self, token: &str) {
-        self.lock().remove(token);
+        self.lock().by_token.remove(token);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Reserved>>> {
-        self.by_token.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Reservations waiting to be opened, in all.
+    #[cfg(test)]
+    fn pending(&self) -> usize {
+        self.lock().pending_total
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Reserved {
     /// The commands for the connection that opens the stream; `None` when one already has.
-    pub(super) fn open(&self) -> Option<mpsc::UnboundedReceiver<Command>> {
+    fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<Command>> {
         self.receiver
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -154,5 +247,55 @@ impl Reserved {
         self.operations
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The count of unopened reservations, which the caps rest on: up by a PUT, down once by the
+    //! GET that opens the stream or by its expiry, never both.
+
+    use std::time::Duration;
+
+    use super::{PendingLimits, ReserveRefused, Streams};
+    use crate::seam::ApiKey;
+
+    /// Long enough that nothing expires before the test means it to, even on a loaded machine.
+    const OPEN_WITHIN: Duration = Duration::from_secs(1);
+
+    fn key(name: &str) -> Option<ApiKey> {
+        Some(ApiKey::new(name.to_owned()))
+    }
+
+    #[tokio::test]
+    async fn should_cap_unopened_reservations_per_key_and_in_all_until_opened_or_expired() {
+        let streams = Streams::new(PendingLimits {
+            per_key: 2,
+            total: 3,
+        });
+        let reserve = |name: &str| Streams::reserve(&streams, key(name), false, OPEN_WITHIN);
+
+        let first = reserve("seam_a").expect("under the caps");
+        reserve("seam_a").expect("under the caps");
+        assert_eq!(reserve("seam_a"), Err(ReserveRefused::KeyFull(2)));
+        reserve("seam_b").expect("another key has its own count");
+        assert_eq!(reserve("seam_c"), Err(ReserveRefused::TotalFull(3)));
+        assert_eq!(streams.pending(), 3);
+
+        // Opening takes a reservation out of the count, once.
+        let opened = streams.get(&first).expect("reserved");
+        assert!(streams.open(&opened).is_some());
+        assert!(streams.open(&opened).is_none());
+        assert_eq!(streams.pending(), 2);
+        reserve("seam_a").expect("room again for this key");
+
+        // The others expire, and their room comes back; the opened stream stays.
+        tokio::time::sleep(OPEN_WITHIN + Duration::from_millis(200)).await;
+        assert_eq!(streams.pending(), 0);
+        assert!(
+            streams.get(&first).is_some(),
+            "an open stream does not expire"
+        );
+        reserve("seam_c").expect("room after expiry");
     }
 }
