@@ -188,7 +188,12 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         .transpose()?;
     let services = services::Services::with_redis(client.clone(), devices, redis.as_ref());
     let live = live_hub(config, &client, services.devices.clone(), redis.as_ref())?;
-    let multiplex = http::Multiplexer::new(live.clone(), config.subscription_buffer);
+    let tenant_limit = http::TenantLimiter::new(config.tenant_max_in_flight);
+    let multiplex = http::Multiplexer::new(
+        live.clone(),
+        config.subscription_buffer,
+        tenant_limit.clone(),
+    );
     Ok(http::AppState::new(http::SharedState {
         schema: schema::build_schema(
             services.clone(),
@@ -202,7 +207,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         limits: http::Limits::from_config(config),
         shutdown: tokio_util::sync::CancellationToken::new(),
         sessions: tokio_util::task::TaskTracker::new(),
-        tenant_limit: http::TenantLimiter::new(config.tenant_max_in_flight),
+        tenant_limit,
         persisted: redis.map_or_else(Default::default, |redis| {
             http::PersistedQueries::shared(cluster::documents::RedisDocuments::new(redis))
         }),

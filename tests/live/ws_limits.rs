@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{config, wait_until, Feed, TestGateway, WsSub, KEY_1, SUBSCRIPTION};
+use crate::support::{
+    config, error_codes, wait_until, Fault, Feed, TestGateway, WsSub, KEY_1, SUBSCRIPTION,
+};
 
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 const TRANSPORT_WS: &str = "graphql-transport-ws";
@@ -245,4 +247,43 @@ async fn should_close_every_socket_with_1001_on_shutdown() {
         "subscription dropped",
     )
     .await;
+}
+
+/// Queries over a websocket count against the key's in-flight limit as over HTTP: one socket (or
+/// many) cannot run more of a key's requests at once than `--tenant-max-in-flight`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn must_hold_queries_over_a_websocket_to_the_keys_in_flight_limit() {
+    let mut config = config();
+    config.tenant_max_in_flight = 2;
+    let (live, proxy) = TestGateway::behind_faults(config).await;
+    proxy.set(Fault::Latency(Duration::from_millis(400)));
+    let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    for id in ["1", "2", "3", "4"] {
+        ws.send(subscribe(id, PINS)).await;
+    }
+    let mut results = std::collections::HashMap::new();
+    while results.len() < 4 {
+        let message = ws.recv(CLOSE_WAIT).await.expect("every query answers");
+        if message["type"] == "next" {
+            let id = message["id"].as_str().expect("an id").to_owned();
+            results.insert(id, message["payload"].clone());
+        }
+    }
+    let limited: Vec<_> = results
+        .values()
+        .filter(|payload| error_codes(payload) == ["RATE_LIMITED"])
+        .collect();
+    assert_eq!(limited.len(), 2, "two slots for four queries: {results:#?}");
+    assert_eq!(limited[0]["errors"][0]["extensions"]["retryAfter"], 1);
+    let answered = results.values().filter(|p| p.get("errors").is_none());
+    assert_eq!(answered.count(), 2, "{results:#?}");
+    // The slots come back: the next query runs.
+    ws.send(subscribe("5", PINS)).await;
+    let next = loop {
+        let message = ws.recv(CLOSE_WAIT).await.expect("an answer");
+        if message["type"] == "next" {
+            break message;
+        }
+    };
+    assert!(next["payload"].get("errors").is_none(), "{next:#}");
 }

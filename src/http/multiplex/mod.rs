@@ -11,6 +11,11 @@
 //! A subscriber joins an execution that has registered with the live hub (so every later change
 //! reaches it), or one that has not produced anything yet (it then receives everything). It never
 //! joins one that was refused or failed, or has ended: it starts a new one instead.
+//!
+//! A query or mutation holds one of its key's in-flight slots while it runs, as over HTTP (see
+//! `http::tenant_limit`): a websocket or an event stream is no way around that limit. A
+//! subscription holds none: it waits for events, and the key's calls it causes are one per event
+//! for every subscriber together.
 
 mod executed;
 mod group;
@@ -27,6 +32,8 @@ pub(crate) use executed::{Executed, Shared};
 use group::{Core, Group, GroupKey, Registry};
 
 use crate::events::LiveHub;
+use crate::http::graphql::refusal::Refusal;
+use crate::http::TenantLimiter;
 use crate::schema::{GatewaySchema, RequestScope, SubscribedHook, ValidationSignal};
 use crate::seam::ApiKey;
 use crate::services::Services;
@@ -48,14 +55,17 @@ pub(crate) struct Multiplexer {
     live: LiveHub,
     /// Results buffered per shared execution; a member further behind gets SUBSCRIPTION_LAGGED.
     buffer: usize,
+    /// The keys' in-flight limit, which queries and mutations count against.
+    tenant_limit: TenantLimiter,
 }
 
 impl Multiplexer {
-    pub(crate) fn new(live: LiveHub, buffer: usize) -> Self {
+    pub(crate) fn new(live: LiveHub, buffer: usize, tenant_limit: TenantLimiter) -> Self {
         Self {
             groups: Arc::new(Registry::new(HashMap::new())),
             live,
             buffer,
+            tenant_limit,
         }
     }
 
@@ -78,11 +88,21 @@ impl Multiplexer {
             key => {
                 let (signal, validated) = ValidationSignal::new();
                 let mut request = request.data(signal);
+                let mut slot = None;
                 if let Some(key) = key {
+                    slot = match self.tenant_limit.try_enter(key.tenant()) {
+                        Some(slot) => Some(slot),
+                        None => return busy(services),
+                    };
                     request = request.data(RequestScope::new(services, key));
                 }
+                let results = schema.execute_stream(request).map(move |response| {
+                    // Held until the operation's last result.
+                    let _slot = &slot;
+                    Executed::new(response)
+                });
                 Execution {
-                    results: schema.execute_stream(request).map(Executed::new).boxed(),
+                    results: results.boxed(),
                     validated: validated.map(|v| v.is_ok()).boxed(),
                     is_subscription,
                 }
@@ -146,6 +166,21 @@ impl Multiplexer {
     }
 }
 
+/// A query or mutation refused because its key has every in-flight slot taken: RATE_LIMITED, as
+/// over HTTP, counted like the schema's errors.
+fn busy(services: &Services) -> Execution {
+    let refusal = Refusal::busy();
+    services.client.metrics().error(refusal.code().as_str());
+    let result = Executed::new(async_graphql::Response::from_errors(vec![
+        refusal.to_error()
+    ]));
+    Execution {
+        results: futures::stream::once(async move { result }).boxed(),
+        validated: futures::future::ready(false).boxed(),
+        is_subscription: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! Lag is a race over a real socket, so a member's lag is pinned down here in-process: a
@@ -167,7 +202,7 @@ mod tests {
         // The execution itself keeps up (64 changes per workspace): only the member falls behind.
         let f = LiveFixture::start(64).await;
         let (schema, services, live, key) = (&f.schema, &f.services, &f.live, &f.key);
-        let multiplex = Multiplexer::new(live.clone(), 1);
+        let multiplex = Multiplexer::new(live.clone(), 1, crate::http::TenantLimiter::new(64));
 
         let run = || multiplex.execute(schema, services, Request::new(DOCUMENT), Some(key.clone()));
         let (first, second) = (run(), run());
