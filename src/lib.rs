@@ -15,6 +15,7 @@ pub(crate) mod http;
 pub(crate) mod loaders;
 pub(crate) mod memory;
 pub(crate) mod metrics;
+mod open_files;
 mod run;
 pub mod sandbox;
 pub mod schema;

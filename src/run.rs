@@ -15,6 +15,7 @@ use crate::sandbox;
 /// against the embedded sandbox started on an ephemeral loopback port.
 pub async fn run(mut config: GatewayConfig) -> anyhow::Result<()> {
     tracing::debug!(?config, "starting gateway");
+    crate::open_files::raise_and_report();
     let listener = TcpListener::bind(config.listen).await.map_err(|e| {
         anyhow::anyhow!(
             "cannot listen on {}: {e}; choose another address with --listen or SEAM_GRAPHQL_LISTEN",

@@ -419,3 +419,35 @@ async fn should_export_the_span_tree_of_a_request_and_a_webhook_over_otlp() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Started with a soft limit of 256 open files (a service manager's default is often 1,024), the
+/// gateway raises it to the hard limit, so it can hold thousands of websockets.
+#[tokio::test]
+async fn should_raise_its_open_files_limit_to_the_hard_limit() {
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "ulimit -Sn 256 && exec \"$0\" \"$@\"", BIN])
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("SEAM_API_KEY")
+        .env_remove("SEAM_ENDPOINT")
+        .env_remove("SEAM_GRAPHQL_LISTEN")
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let gateway = Process::start(command);
+    gateway.gateway_addr().await;
+    let pid = gateway.child.id().expect("running");
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("limits");
+    let open_files: Vec<&str> = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .expect("an open files line")
+        .split_whitespace()
+        .collect();
+    // "Max open files <soft> <hard> files"
+    let (soft, hard) = (open_files[3], open_files[4]);
+    assert_ne!(soft, "256", "still the limit it was started with");
+    assert_eq!(soft, hard, "{limits}");
+}
