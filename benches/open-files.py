@@ -3,9 +3,10 @@
 #   python3 benches/open-files.py <port> <n>     (loopback only; n at most 5,000)
 # e.g. sh -c "ulimit -Sn 1024; exec target/release/seam-graphql --listen 127.0.0.1:4833" &
 #      (ulimit -n 4096; python3 benches/open-files.py 4833 1300)
-# fds.py <port> <n>: opens n graphql-transport-ws connections (upgrade + connection_init) one after
+# Opens n graphql-transport-ws connections (upgrade + connection_init) one after
 # the other, each waiting at most 2 s for its answer; reports how many were acknowledged.
-import socket, sys, time, base64, os, json
+import base64, json, os, socket, sys, time
+
 port, n = int(sys.argv[1]), min(int(sys.argv[2]), 5000)
 def frame(text):
     data = text.encode(); mask = os.urandom(4)
