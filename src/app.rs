@@ -209,7 +209,10 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         sessions: tokio_util::task::TaskTracker::new(),
         tenant_limit,
         persisted: redis.map_or_else(Default::default, |redis| {
-            http::PersistedQueries::shared(cluster::documents::RedisDocuments::new(redis))
+            http::PersistedQueries::shared(cluster::documents::RedisDocuments::new(
+                redis,
+                config.redis_max_documents.max(1),
+            ))
         }),
         cors_origins: config.cors_allow_origin.clone().into(),
         sse_streams: http::SseStreams::new(http::SsePendingLimits {

@@ -257,6 +257,14 @@ pub struct GatewayConfig {
     /// (0: the poll interval). Another replica takes over within about this long after it stops.
     #[arg(long, env = "SEAM_GRAPHQL_REDIS_LEASE_MS", default_value_t = 0)]
     pub redis_lease_ms: u64,
+    /// With Redis: most persisted query documents kept there for all replicas; the oldest stored
+    /// go first (anyone may send new documents, so their number is capped).
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_REDIS_MAX_DOCUMENTS",
+        default_value_t = 10_000
+    )]
+    pub redis_max_documents: usize,
 }
 
 impl GatewayConfig {
@@ -311,6 +319,7 @@ impl std::fmt::Debug for GatewayConfig {
             .field("tenant_max_in_flight", &self.tenant_max_in_flight)
             .field("redis_url", &redact(&self.redis_url))
             .field("redis_lease_ms", &self.redis_lease_ms)
+            .field("redis_max_documents", &self.redis_max_documents)
             .finish()
     }
 }

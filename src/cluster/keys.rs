@@ -33,4 +33,7 @@ pub(super) fn document(sha256: &str) -> String {
     format!("{PREFIX}:apq:{sha256}")
 }
 
+/// The persisted documents' keys by when they were last stored (oldest first), which caps them.
+pub(super) const DOCUMENT_INDEX: &str = "seam-graphql:apq-index";
+
 pub(super) const DEVICE_CHANNEL: &str = "seam-graphql:devices";

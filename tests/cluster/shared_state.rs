@@ -174,3 +174,54 @@ async fn a_hash_only_query_should_find_on_one_replica_the_document_sent_to_anoth
         .expect("json");
     assert_eq!(by_hash["data"], first["data"], "{by_hash}");
 }
+
+/// Anyone may send new documents: Redis keeps the newest `--redis-max-documents` of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_keep_only_the_newest_documents_in_redis_beyond_the_cap() {
+    let c = Cluster::start(2, Feed::Polling, |config| config.redis_max_documents = 5).await;
+    let http = reqwest::Client::new();
+    let documents: Vec<String> = (0..8)
+        .map(|i| format!("{{ devices(first: 1) {{ edges {{ node {{ id }} }} }} }} # {i}"))
+        .collect();
+    let persisted = |query: &str| {
+        let hash: String = Sha256::digest(query.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+    };
+    for query in &documents {
+        let sent: serde_json::Value = http
+            .post(format!("http://{}/graphql", c.replica(0).addr()))
+            .bearer_auth(KEY_1)
+            .json(&json!({ "query": query, "extensions": persisted(query) }))
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("json");
+        assert!(sent.get("errors").is_none(), "{sent}");
+    }
+    let mut found = Vec::new();
+    for (i, query) in documents.iter().enumerate() {
+        let by_hash: serde_json::Value = http
+            .post(format!("http://{}/graphql", c.replica(1).addr()))
+            .bearer_auth(KEY_1)
+            .json(&json!({ "extensions": persisted(query) }))
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("json");
+        if by_hash.get("errors").is_none() {
+            found.push(i);
+        }
+    }
+    assert_eq!(
+        found,
+        [3, 4, 5, 6, 7],
+        "the newest five, on the other replica"
+    );
+}

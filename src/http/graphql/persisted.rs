@@ -4,6 +4,12 @@
 //!
 //! The hash is checked against the document before it is stored: otherwise anyone could file a
 //! document under another document's hash, and every client sending that hash would run it.
+//!
+//! Anyone may send documents, so what is remembered is bounded in bytes, not only in number: a
+//! document must parse and be at most [`MAX_REMEMBERED_BYTES`] long (a larger one still runs, and its
+//! client is asked for it again next time, as the protocol provides), and the documents remembered
+//! here weigh at most [`MEMORY_BUDGET_BYTES`] together. A thousand 1 MB documents, padded with a
+//! comment, once took a gigabyte.
 
 use std::sync::Arc;
 
@@ -14,8 +20,11 @@ use super::refusal::Refusal;
 use crate::cluster::documents::RedisDocuments;
 use crate::schema::ErrorCode;
 
-/// Most documents remembered; the least recently used go first.
-const CAPACITY: u64 = 1_000;
+/// Longest document remembered. Frontends' documents are a few kilobytes.
+pub(crate) const MAX_REMEMBERED_BYTES: usize = 32 * 1024;
+/// What the documents remembered in this process may weigh together; the least recently used go
+/// first.
+const MEMORY_BUDGET_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Documents by the hex SHA-256 of their text, shared by all API keys (knowing a hash means knowing
 /// the document, so sharing reveals nothing).
@@ -30,7 +39,12 @@ pub(crate) struct PersistedQueries {
 impl Default for PersistedQueries {
     fn default() -> Self {
         Self {
-            store: moka::sync::Cache::new(CAPACITY),
+            store: moka::sync::Cache::builder()
+                .weigher(|hash: &String, query: &Arc<str>| {
+                    u32::try_from(hash.len() + query.len()).unwrap_or(u32::MAX)
+                })
+                .max_capacity(MEMORY_BUDGET_BYTES)
+                .build(),
             shared: None,
         }
     }
@@ -71,8 +85,15 @@ impl PersistedQueries {
                 "The persistedQuery sha256Hash is not the SHA-256 of the query; nothing ran",
             ));
         }
+        if request.query.len() > MAX_REMEMBERED_BYTES || self.store.contains_key(&hash) {
+            return Ok(());
+        }
+        // A document that does not parse is answered with its syntax error, and not kept.
+        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+            return Ok(());
+        };
         if let Some(shared) = &self.shared {
-            if !has_mutation(&request.query) {
+            if !has_mutation(&document) {
                 shared.insert(&hash, &request.query).await;
             }
         }
@@ -94,15 +115,12 @@ impl PersistedQueries {
     }
 }
 
-/// True when the document has a mutation (or cannot be parsed, to be safe).
-fn has_mutation(query: &str) -> bool {
-    match async_graphql::parser::parse_query(query) {
-        Ok(doc) => doc
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation),
-        Err(_) => true,
-    }
+/// True when the document has a mutation.
+fn has_mutation(document: &async_graphql::parser::types::ExecutableDocument) -> bool {
+    document
+        .operations
+        .iter()
+        .any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation)
 }
 
 /// The lower-case hash of a version-1 `persistedQuery` extension.
@@ -136,4 +154,35 @@ fn requested_hash(extension: Value) -> Result<String, Refusal> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends `query` with its hash, as a client registering it does.
+    async fn register(persisted: &PersistedQueries, query: &str) {
+        let hash = hex(&Sha256::digest(query.as_bytes()));
+        let extension = serde_json::json!({ "version": 1, "sha256Hash": hash });
+        let mut request = async_graphql::Request::new(query);
+        request.extensions.insert(
+            "persistedQuery".to_owned(),
+            Value::from_json(extension).expect("json"),
+        );
+        assert!(persisted.resolve(&mut request).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn should_keep_the_documents_within_the_memory_budget() {
+        let persisted = PersistedQueries::default();
+        // 600 documents of 30 KiB each: 18 MiB sent, over twice the budget.
+        for i in 0..600 {
+            let query = format!("{{ __typename }}\n#{i}{}", "x".repeat(30 * 1024));
+            register(&persisted, &query).await;
+        }
+        persisted.store.run_pending_tasks();
+        let kept = persisted.store.weighted_size();
+        assert!(kept <= MEMORY_BUDGET_BYTES, "{kept} bytes kept");
+        assert!(kept > MEMORY_BUDGET_BYTES / 2, "the budget is used: {kept}");
+    }
 }

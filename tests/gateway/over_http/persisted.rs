@@ -72,3 +72,32 @@ async fn should_apply_the_cost_budget_to_persisted_queries() {
     assert_eq!(error_codes(&r), ["COST_LIMIT_EXCEEDED"], "{r:#}");
     assert!(t.upstream().values().all(|n| *n == 0), "{:?}", t.upstream());
 }
+
+/// Anyone may send documents, so only those worth keeping are kept: a document over 32 KiB (here
+/// a query padded with a comment) runs but is asked for again, and one that does not parse is
+/// answered with its syntax error and not kept either.
+#[tokio::test]
+async fn must_not_keep_documents_too_large_or_that_do_not_parse() {
+    let t = TestGateway::start().await;
+    let large = format!("{{ __typename }}\n#{}", "x".repeat(40 * 1024));
+    let broken = "{ __typename ";
+    for query in [large.as_str(), broken] {
+        let hash = sha256(query);
+        let (_, _, ran) = answer(post(
+            &t,
+            json!({ "query": query, "extensions": persisted(&hash) }),
+        ))
+        .await;
+        if query == broken {
+            assert_eq!(error_codes(&ran), ["BAD_USER_INPUT"], "{ran:#}");
+        } else {
+            assert_eq!(ran["data"]["__typename"], "Query", "{ran:#}");
+        }
+        let (_, _, by_hash) = answer(post(&t, json!({ "extensions": persisted(&hash) }))).await;
+        assert_eq!(
+            error_codes(&by_hash),
+            ["PERSISTED_QUERY_NOT_FOUND"],
+            "{by_hash:#}"
+        );
+    }
+}
