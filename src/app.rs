@@ -193,6 +193,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         live.clone(),
         config.subscription_buffer,
         tenant_limit.clone(),
+        config.tenant_max_subscriptions,
     );
     Ok(http::AppState::new(http::SharedState {
         schema: schema::build_schema(

@@ -245,6 +245,14 @@ pub struct GatewayConfig {
     /// Most GraphQL requests one API key may have in flight; beyond it, RATE_LIMITED.
     #[arg(long, env = "SEAM_GRAPHQL_TENANT_MAX_IN_FLIGHT", default_value_t = 64)]
     pub tenant_max_in_flight: usize,
+    /// Most subscriptions one API key may have open at once, over every websocket and SSE stream
+    /// together; beyond it, TOO_MANY_SUBSCRIPTIONS.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_TENANT_MAX_SUBSCRIPTIONS",
+        default_value_t = 20_000
+    )]
+    pub tenant_max_subscriptions: usize,
     /// In sandbox mode: how long a new code stays `setting` before it is `set`, in ms.
     #[arg(long, env = "SEAM_SANDBOX_SET_DELAY_MS", default_value_t = 2_000)]
     pub sandbox_set_delay_ms: u64,
@@ -317,6 +325,7 @@ impl std::fmt::Debug for GatewayConfig {
             )
             .field("breaker_cooldown_ms", &self.breaker_cooldown_ms)
             .field("tenant_max_in_flight", &self.tenant_max_in_flight)
+            .field("tenant_max_subscriptions", &self.tenant_max_subscriptions)
             .field("redis_url", &redact(&self.redis_url))
             .field("redis_lease_ms", &self.redis_lease_ms)
             .field("redis_max_documents", &self.redis_max_documents)

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::support::{
-    config, error_codes, wait_until, Fault, Feed, TestGateway, WsSub, KEY_1, SUBSCRIPTION,
+    config, error_codes, wait_until, Fault, Feed, TestGateway, WsSub, KEY_1, KEY_2, SUBSCRIPTION,
 };
 
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
@@ -194,6 +194,52 @@ async fn should_refuse_operations_over_the_limit_with_too_many_subscriptions() {
     ws.send(subscribe("3", SUBSCRIPTION)).await;
     live.wait_for_subscribers(2).await;
     ws.expect_silence(Duration::from_millis(200)).await;
+}
+
+/// A key's subscriptions are capped over all its sockets together: a key cannot hold the
+/// gateway's memory by opening sockets at will.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn must_cap_a_keys_subscriptions_over_all_its_sockets() {
+    let mut config = config();
+    config.tenant_max_subscriptions = 2;
+    let live = TestGateway::fed_with(Feed::Polling, config).await;
+    let mut first = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    first.send(subscribe("1", SUBSCRIPTION)).await;
+    first.send(subscribe("2", SUBSCRIPTION)).await;
+    live.wait_for_subscribers(2).await;
+
+    let mut second = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    second.send(subscribe("3", SUBSCRIPTION)).await;
+    let refused = second
+        .recv(CLOSE_WAIT)
+        .await
+        .expect("an answer for operation 3");
+    assert_eq!(refused["type"], "next", "{refused:#}");
+    assert_eq!(
+        error_codes(&refused["payload"]),
+        ["TOO_MANY_SUBSCRIPTIONS"],
+        "{refused:#}"
+    );
+    let message = refused["payload"]["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("already has 2 subscriptions open"),
+        "{message}"
+    );
+    let complete = second.recv(CLOSE_WAIT).await.expect("then complete");
+    assert_eq!(complete["type"], "complete", "{complete:#}");
+    assert_eq!(live.gateway.live_subscribers(), 2);
+
+    // Another key has its own count; completing one of the first key's makes room again.
+    let mut other = WsSub::connect(&live.ws_url(), Some(KEY_2)).await;
+    other.send(subscribe("1", SUBSCRIPTION)).await;
+    live.wait_for_subscribers(3).await;
+    first.send(json!({ "id": "1", "type": "complete" })).await;
+    live.wait_for_subscribers(2).await;
+    second.send(subscribe("4", SUBSCRIPTION)).await;
+    live.wait_for_subscribers(3).await;
+    second.expect_silence(Duration::from_millis(200)).await;
 }
 
 /// The first access code's PIN as read over a websocket opened from `origin`.

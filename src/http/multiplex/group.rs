@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use async_graphql::Response;
 use futures::future::{BoxFuture, FutureExt, Shared as SharedFuture};
 use futures::stream::{BoxStream, StreamExt};
+use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::task::AbortHandle;
 
@@ -16,16 +17,45 @@ use crate::events::LiveHub;
 use crate::seam::TenantId;
 
 /// What makes subscriptions identical: the same key (by its tenant hash), document, operation,
-/// variables and extensions give the same results.
+/// variables and extensions give the same results. Those four are kept as one SHA-256 rather than
+/// as text: a document or its variables may be up to a websocket message long (a comment pads any
+/// document), and every distinct subscription holds its key.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(super) struct GroupKey {
-    pub(super) tenant: TenantId,
-    pub(super) query: String,
-    pub(super) operation_name: Option<String>,
-    /// The variables and extensions as JSON (in the client's order: the same values in another
-    /// order only miss the sharing, they are never confused).
-    pub(super) variables: String,
-    pub(super) extensions: String,
+    tenant: TenantId,
+    request: [u8; 32],
+}
+
+impl GroupKey {
+    /// The variables and extensions go in as JSON, in the client's order: the same values in
+    /// another order only miss the sharing, they are never confused.
+    pub(super) fn new(tenant: TenantId, request: &async_graphql::Request) -> Self {
+        let variables = serde_json::to_vec(&request.variables).unwrap_or_default();
+        let extensions = serde_json::to_vec(&request.extensions).unwrap_or_default();
+        let operation = request.operation_name.as_deref().map(str::as_bytes);
+        let mut digest = Sha256::new();
+        // Each part with its length first (and the operation with whether there is one), so no
+        // two different requests run together into the same bytes.
+        for part in [
+            Some(request.query.as_bytes()),
+            operation,
+            Some(&variables[..]),
+            Some(&extensions[..]),
+        ] {
+            match part {
+                Some(bytes) => {
+                    digest.update([1]);
+                    digest.update((bytes.len() as u64).to_be_bytes());
+                    digest.update(bytes);
+                }
+                None => digest.update([0]),
+            }
+        }
+        Self {
+            tenant,
+            request: digest.finalize().into(),
+        }
+    }
 }
 
 pub(super) type Registry = Mutex<HashMap<GroupKey, Weak<Group>>>;

@@ -15,10 +15,12 @@
 //! A query or mutation holds one of its key's in-flight slots while it runs, as over HTTP (see
 //! `http::tenant_limit`): a websocket or an event stream is no way around that limit. A
 //! subscription holds none: it waits for events, and the key's calls it causes are one per event
-//! for every subscriber together.
+//! for every subscriber together. It counts instead against the key's `--tenant-max-subscriptions`
+//! (`quota.rs`), shared or not, since each subscriber holds memory for as long as it stays.
 
 mod executed;
 mod group;
+mod quota;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
@@ -30,11 +32,12 @@ use futures::stream::{BoxStream, StreamExt};
 
 pub(crate) use executed::{Executed, Shared};
 use group::{Core, Group, GroupKey, Registry};
+use quota::Quota;
 
 use crate::events::LiveHub;
 use crate::http::graphql::refusal::Refusal;
 use crate::http::TenantLimiter;
-use crate::schema::{GatewaySchema, RequestScope, SubscribedHook, ValidationSignal};
+use crate::schema::{ErrorCode, GatewaySchema, RequestScope, SubscribedHook, ValidationSignal};
 use crate::seam::ApiKey;
 use crate::services::Services;
 
@@ -57,15 +60,23 @@ pub(crate) struct Multiplexer {
     buffer: usize,
     /// The keys' in-flight limit, which queries and mutations count against.
     tenant_limit: TenantLimiter,
+    /// The keys' open subscriptions.
+    subscriptions: Quota,
 }
 
 impl Multiplexer {
-    pub(crate) fn new(live: LiveHub, buffer: usize, tenant_limit: TenantLimiter) -> Self {
+    pub(crate) fn new(
+        live: LiveHub,
+        buffer: usize,
+        tenant_limit: TenantLimiter,
+        max_subscriptions_per_key: usize,
+    ) -> Self {
         Self {
             groups: Arc::new(Registry::new(HashMap::new())),
             live,
             buffer,
             tenant_limit,
+            subscriptions: Quota::new(max_subscriptions_per_key),
         }
     }
 
@@ -117,13 +128,14 @@ impl Multiplexer {
         request: Request,
         key: ApiKey,
     ) -> Execution {
-        let group_key = GroupKey {
-            tenant: key.tenant().clone(),
-            query: request.query.clone(),
-            operation_name: request.operation_name.clone(),
-            variables: serde_json::to_string(&request.variables).unwrap_or_default(),
-            extensions: serde_json::to_string(&request.extensions).unwrap_or_default(),
+        let Some(held) = self.subscriptions.take(key.tenant()) else {
+            let message = format!(
+                "This API key already has {} subscriptions open, the most it may; complete one first",
+                self.subscriptions.max()
+            );
+            return refused(services, ErrorCode::TooManySubscriptions, message);
         };
+        let group_key = GroupKey::new(key.tenant().clone(), &request);
         // Upgraded under the lock, joined (or dropped) outside it: a group's drop takes the lock.
         let existing = group::lock(&self.groups)
             .get(&group_key)
@@ -150,9 +162,15 @@ impl Multiplexer {
                 Group::start(group_key, &self.groups, core, results, validated)
             }
         };
+        let member_validated = member.validated();
+        let results = member.into_results().map(move |result| {
+            // The key's place, held while the subscriber stays.
+            let _held = &held;
+            result
+        });
         Execution {
-            validated: member.validated(),
-            results: member.into_results(),
+            validated: member_validated,
+            results: results.boxed(),
             is_subscription: true,
         }
     }
@@ -167,17 +185,37 @@ impl Multiplexer {
 }
 
 /// A query or mutation refused because its key has every in-flight slot taken: RATE_LIMITED, as
-/// over HTTP, counted like the schema's errors.
+/// over HTTP.
 fn busy(services: &Services) -> Execution {
     let refusal = Refusal::busy();
-    services.client.metrics().error(refusal.code().as_str());
-    let result = Executed::new(async_graphql::Response::from_errors(vec![
-        refusal.to_error()
-    ]));
+    let execution = refused_with(services, refusal.to_error());
+    Execution {
+        is_subscription: false,
+        ..execution
+    }
+}
+
+/// An operation refused before it ran, with `code`: one result holding the error, then the end.
+fn refused(services: &Services, code: ErrorCode, message: String) -> Execution {
+    let mut error = async_graphql::ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code.as_str());
+    error.extensions = Some(extensions);
+    refused_with(services, error)
+}
+
+/// The error as an operation's one result, counted like the schema's errors.
+fn refused_with(services: &Services, error: async_graphql::ServerError) -> Execution {
+    if let Some(async_graphql::Value::String(code)) =
+        error.extensions.as_ref().and_then(|e| e.get("code"))
+    {
+        services.client.metrics().error(code);
+    }
+    let result = Executed::new(async_graphql::Response::from_errors(vec![error]));
     Execution {
         results: futures::stream::once(async move { result }).boxed(),
         validated: futures::future::ready(false).boxed(),
-        is_subscription: false,
+        is_subscription: true,
     }
 }
 
@@ -202,7 +240,7 @@ mod tests {
         // The execution itself keeps up (64 changes per workspace): only the member falls behind.
         let f = LiveFixture::start(64).await;
         let (schema, services, live, key) = (&f.schema, &f.services, &f.live, &f.key);
-        let multiplex = Multiplexer::new(live.clone(), 1, crate::http::TenantLimiter::new(64));
+        let multiplex = Multiplexer::new(live.clone(), 1, crate::http::TenantLimiter::new(64), 100);
 
         let run = || multiplex.execute(schema, services, Request::new(DOCUMENT), Some(key.clone()));
         let (first, second) = (run(), run());
