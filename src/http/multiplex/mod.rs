@@ -187,12 +187,7 @@ impl Multiplexer {
 /// A query or mutation refused because its key has every in-flight slot taken: RATE_LIMITED, as
 /// over HTTP.
 fn busy(services: &Services) -> Execution {
-    let refusal = Refusal::busy();
-    let execution = refused_with(services, refusal.to_error());
-    Execution {
-        is_subscription: false,
-        ..execution
-    }
+    refused_with(services, Refusal::busy().to_error())
 }
 
 /// An operation refused before it ran, with `code`: one result holding the error, then the end.
@@ -204,7 +199,8 @@ fn refused(services: &Services, code: ErrorCode, message: String) -> Execution {
     refused_with(services, error)
 }
 
-/// The error as an operation's one result, counted like the schema's errors.
+/// The error as an operation's one result, counted like the schema's errors. Not counted as a
+/// subscription even when it was asked as one: it never ran.
 fn refused_with(services: &Services, error: async_graphql::ServerError) -> Execution {
     if let Some(async_graphql::Value::String(code)) =
         error.extensions.as_ref().and_then(|e| e.get("code"))
@@ -215,7 +211,7 @@ fn refused_with(services: &Services, error: async_graphql::ServerError) -> Execu
     Execution {
         results: futures::stream::once(async move { result }).boxed(),
         validated: futures::future::ready(false).boxed(),
-        is_subscription: true,
+        is_subscription: false,
     }
 }
 
