@@ -140,26 +140,46 @@ async fn a_group_created_through_one_replica_should_cost_the_other_one_list_call
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hash_only_query_should_find_on_one_replica_the_document_sent_to_another() {
-    let c = Cluster::start(2, Feed::Polling, |_| {}).await;
-    let query = "{ devices(first: 1) { edges { node { id } } } }";
+/// Apollo's persisted-query extension for `query`.
+fn persisted(query: &str) -> serde_json::Value {
     let hash: String = Sha256::digest(query.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let http = reqwest::Client::new();
-    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
-    let first: serde_json::Value = http
-        .post(format!("http://{}/graphql", c.replica(0).addr()))
+    json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+}
+
+/// POSTs a GraphQL request `body` to replica `i` as `KEY_1`; the whole response.
+async fn post_as_key_1(
+    http: &reqwest::Client,
+    c: &Cluster,
+    i: usize,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    http.post(format!("http://{}/graphql", c.replica(i).addr()))
         .bearer_auth(KEY_1)
-        .json(&json!({ "query": query, "extensions": extensions }))
+        .json(&body)
         .send()
         .await
         .expect("answers")
         .json()
         .await
-        .expect("json");
+        .expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hash_only_query_should_find_on_one_replica_the_document_sent_to_another() {
+    let c = Cluster::start(2, Feed::Polling, |_| {}).await;
+    let query = "{ devices(first: 1) { edges { node { id } } } }";
+    let http = reqwest::Client::new();
+    let extensions = persisted(query);
+    let first = post_as_key_1(
+        &http,
+        &c,
+        0,
+        json!({ "query": query, "extensions": extensions }),
+    )
+    .await;
     assert!(first.get("errors").is_none(), "{first}");
     let by_hash: serde_json::Value = http
         .get(format!("http://{}/graphql", c.replica(1).addr()))
@@ -179,42 +199,23 @@ async fn a_hash_only_query_should_find_on_one_replica_the_document_sent_to_anoth
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_keep_only_the_newest_documents_in_redis_beyond_the_cap() {
     let c = Cluster::start(2, Feed::Polling, |config| config.redis_max_documents = 5).await;
-    let http = reqwest::Client::new();
     let documents: Vec<String> = (0..8)
         .map(|i| format!("{{ devices(first: 1) {{ edges {{ node {{ id }} }} }} }} # {i}"))
         .collect();
-    let persisted = |query: &str| {
-        let hash: String = Sha256::digest(query.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
-    };
+    let http = reqwest::Client::new();
     for query in &documents {
-        let sent: serde_json::Value = http
-            .post(format!("http://{}/graphql", c.replica(0).addr()))
-            .bearer_auth(KEY_1)
-            .json(&json!({ "query": query, "extensions": persisted(query) }))
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("json");
+        let sent = post_as_key_1(
+            &http,
+            &c,
+            0,
+            json!({ "query": query, "extensions": persisted(query) }),
+        )
+        .await;
         assert!(sent.get("errors").is_none(), "{sent}");
     }
     let mut found = Vec::new();
     for (i, query) in documents.iter().enumerate() {
-        let by_hash: serde_json::Value = http
-            .post(format!("http://{}/graphql", c.replica(1).addr()))
-            .bearer_auth(KEY_1)
-            .json(&json!({ "extensions": persisted(query) }))
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("json");
+        let by_hash = post_as_key_1(&http, &c, 1, json!({ "extensions": persisted(query) })).await;
         if by_hash.get("errors").is_none() {
             found.push(i);
         }

@@ -31,8 +31,15 @@ struct Process {
 /// The binary with `args` and a clean environment (no key: the embedded sandbox).
 fn command(args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
+    command.args(args);
+    clean(&mut command);
     command
-        .args(args)
+}
+
+/// No Seam key, endpoint, secret, address, exporter or log filter from the test's environment;
+/// output captured; killed when dropped.
+fn clean(command: &mut Command) {
+    command
         .env_remove("SEAM_API_KEY")
         .env_remove("SEAM_ENDPOINT")
         .env_remove("SEAM_WEBHOOK_SECRET")
@@ -42,7 +49,6 @@ fn command(args: &[&str]) -> Command {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    command
 }
 
 impl Process {
@@ -427,15 +433,8 @@ async fn should_raise_its_open_files_limit_to_the_hard_limit() {
     let mut command = Command::new("sh");
     command
         .args(["-c", "ulimit -Sn 256 && exec \"$0\" \"$@\"", BIN])
-        .args(["--listen", "127.0.0.1:0"])
-        .env_remove("SEAM_API_KEY")
-        .env_remove("SEAM_ENDPOINT")
-        .env_remove("SEAM_GRAPHQL_LISTEN")
-        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .args(["--listen", "127.0.0.1:0"]);
+    clean(&mut command);
     let gateway = Process::start(command);
     gateway.gateway_addr().await;
     let pid = gateway.child.id().expect("running");
