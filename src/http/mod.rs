@@ -5,6 +5,7 @@ mod cors;
 mod graphiql;
 mod graphql;
 mod health;
+mod key_counts;
 mod multiplex;
 mod origin;
 mod request_id;

@@ -21,7 +21,7 @@ use crate::cluster::documents::RedisDocuments;
 use crate::schema::ErrorCode;
 
 /// Longest document remembered. Frontends' documents are a few kilobytes.
-pub(crate) const MAX_REMEMBERED_BYTES: usize = 32 * 1024;
+const MAX_REMEMBERED_BYTES: usize = 32 * 1024;
 /// What the documents remembered in this process may weigh together; the least recently used go
 /// first.
 const MEMORY_BUDGET_BYTES: u64 = 8 * 1024 * 1024;

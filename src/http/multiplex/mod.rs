@@ -16,11 +16,10 @@
 //! `http::tenant_limit`): a websocket or an event stream is no way around that limit. A
 //! subscription holds none: it waits for events, and the key's calls it causes are one per event
 //! for every subscriber together. It counts instead against the key's `--tenant-max-subscriptions`
-//! (`quota.rs`), shared or not, since each subscriber holds memory for as long as it stays.
+//! (`http::key_counts`), shared or not, since each subscriber holds memory for as long as it stays.
 
 mod executed;
 mod group;
-mod quota;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
@@ -32,10 +31,10 @@ use futures::stream::{BoxStream, StreamExt};
 
 pub(crate) use executed::{Executed, Shared};
 use group::{Core, Group, GroupKey, Registry};
-use quota::Quota;
 
 use crate::events::LiveHub;
 use crate::http::graphql::refusal::Refusal;
+use crate::http::key_counts::{Full, KeyCounts};
 use crate::http::TenantLimiter;
 use crate::schema::{ErrorCode, GatewaySchema, RequestScope, SubscribedHook, ValidationSignal};
 use crate::seam::ApiKey;
@@ -61,7 +60,7 @@ pub(crate) struct Multiplexer {
     /// The keys' in-flight limit, which queries and mutations count against.
     tenant_limit: TenantLimiter,
     /// The keys' open subscriptions.
-    subscriptions: Quota,
+    subscriptions: KeyCounts,
 }
 
 impl Multiplexer {
@@ -76,7 +75,8 @@ impl Multiplexer {
             live,
             buffer,
             tenant_limit,
-            subscriptions: Quota::new(max_subscriptions_per_key),
+            // No cap in all: made-up keys hold none (Seam knows no workspace for them).
+            subscriptions: KeyCounts::new(max_subscriptions_per_key, usize::MAX),
         }
     }
 
@@ -128,12 +128,17 @@ impl Multiplexer {
         request: Request,
         key: ApiKey,
     ) -> Execution {
-        let Some(held) = self.subscriptions.take(key.tenant()) else {
-            let message = format!(
-                "This API key already has {} subscriptions open, the most it may; complete one first",
-                self.subscriptions.max()
-            );
-            return refused(services, ErrorCode::TooManySubscriptions, message);
+        let held = match self.subscriptions.take(Some(key.tenant())) {
+            Ok(held) => held,
+            Err(full) => {
+                let max = match full {
+                    Full::Key(max) | Full::Total(max) => max,
+                };
+                let message = format!(
+                    "This API key already has {max} subscriptions open, the most it may; complete one first"
+                );
+                return refused(services, ErrorCode::TooManySubscriptions, message);
+            }
         };
         let group_key = GroupKey::new(key.tenant().clone(), &request);
         // Upgraded under the lock, joined (or dropped) outside it: a group's drop takes the lock.

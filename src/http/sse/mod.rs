@@ -35,11 +35,12 @@ use super::auth::bearer_key;
 use super::graphql::refusal::Refusal;
 use super::graphql::{caller_key, cross_site_without_origin, negotiate, request, respond};
 use super::AppState;
+use crate::http::key_counts::Full;
 use crate::schema::ErrorCode;
 use crate::seam::ApiKey;
 use operation::Prepared;
 use session::Session;
-use streams::{ReserveRefused, Reserved};
+use streams::Reserved;
 
 /// The header that carries a reserved stream's token (graphql-sse's `TOKEN_HEADER_KEY`).
 const TOKEN_HEADER: &str = "x-graphql-event-stream-token";
@@ -108,14 +109,14 @@ pub(crate) async fn reserve(State(state): State<AppState>, headers: HeaderMap) -
 }
 
 /// RATE_LIMITED, saying which cap was reached and how a client gets under it.
-fn reserve_refusal(refused: ReserveRefused, open_within: std::time::Duration) -> Refusal {
+fn reserve_refusal(refused: Full, open_within: std::time::Duration) -> Refusal {
     let secs = open_within.as_secs_f64();
     let message = match refused {
-        ReserveRefused::KeyFull(max) => format!(
+        Full::Key(max) => format!(
             "This API key already has {max} streams reserved and not opened, the most it may: \
              open them (GET with the token), or retry once they expire ({secs} s after their PUT)"
         ),
-        ReserveRefused::TotalFull(max) => format!(
+        Full::Total(max) => format!(
             "The gateway already holds {max} streams reserved and not opened, the most it may; \
              retry in a moment"
         ),

@@ -19,7 +19,8 @@ use rand::RngCore;
 use tokio::sync::mpsc;
 
 use super::operation::Operation;
-use crate::seam::{ApiKey, TenantId};
+use crate::http::key_counts::{Full, Held, KeyCounts};
+use crate::seam::ApiKey;
 
 /// What the requests on a stream ask of the connection that carries it.
 pub(super) enum Command {
@@ -35,15 +36,6 @@ pub(super) enum Refused {
     Full,
 }
 
-/// Why a stream cannot be reserved now.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum ReserveRefused {
-    /// This key already has as many reservations waiting to be opened as it may.
-    KeyFull(usize),
-    /// The gateway already holds as many reservations waiting to be opened as it may.
-    TotalFull(usize),
-}
-
 /// How many reservations may wait to be opened: per key, and in all.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PendingLimits {
@@ -54,43 +46,17 @@ pub(crate) struct PendingLimits {
 /// The reserved streams, by token.
 #[derive(Clone)]
 pub(crate) struct Streams {
-    registry: Arc<Mutex<Registry>>,
-    limits: PendingLimits,
-}
-
-/// The streams, and the count of those not yet opened: one lock, so that a reservation is
-/// counted exactly until it is opened or expires, whichever comes first.
-#[derive(Default)]
-struct Registry {
-    by_token: HashMap<String, Arc<Reserved>>,
-    /// Reservations not opened yet, by key (`None`: reserved without any key).
-    pending: HashMap<Option<TenantId>, usize>,
-    pending_total: usize,
-}
-
-impl Registry {
-    fn count_pending(&mut self, bucket: &Option<TenantId>) {
-        *self.pending.entry(bucket.clone()).or_default() += 1;
-        self.pending_total += 1;
-    }
-
-    fn uncount_pending(&mut self, bucket: &Option<TenantId>) {
-        if let Some(n) = self.pending.get_mut(bucket) {
-            *n -= 1;
-            if *n == 0 {
-                self.pending.remove(bucket);
-            }
-        }
-        self.pending_total -= 1;
-    }
+    by_token: Arc<Mutex<HashMap<String, Arc<Reserved>>>>,
+    /// Reservations not opened yet, by key, against [`PendingLimits`].
+    pending: KeyCounts,
 }
 
 /// One reserved stream.
 pub(super) struct Reserved {
     /// The key every operation on the stream acts with (`None`: they answer UNAUTHENTICATED).
     pub(super) key: Option<ApiKey>,
-    /// Whose count of unopened reservations this one is in (the key's tenant).
-    bucket: Option<TenantId>,
+    /// Its place among its key's unopened reservations, until it is opened or expires.
+    pending: Mutex<Option<Held>>,
     /// Reserved without `Authorization`, so with the gateway's own key: every request on the
     /// stream must then pass the origin rule as well.
     pub(super) server_key: bool,
@@ -107,92 +73,85 @@ pub(super) struct Reserved {
 impl Streams {
     pub(crate) fn new(limits: PendingLimits) -> Self {
         Self {
-            registry: Arc::default(),
-            limits,
+            by_token: Arc::default(),
+            pending: KeyCounts::new(limits.per_key, limits.total),
         }
     }
 
-    /// Reserves a stream; it is forgotten unless opened within `open_within`. Refused when the
-    /// key, or the gateway, already holds as many unopened reservations as it may.
+    /// Reserves a stream; it is forgotten unless opened within `open_within`. Refused with the cap
+    /// reached when the key, or the gateway, already holds as many unopened reservations as it may.
     pub(super) fn reserve(
         &self,
         key: Option<ApiKey>,
         server_key: bool,
         open_within: Duration,
-    ) -> Result<String, ReserveRefused> {
-        let bucket = key.as_ref().map(|k| k.tenant().clone());
+    ) -> Result<String, Full> {
+        let held = self.pending.take(key.as_ref().map(ApiKey::tenant))?;
         let mut bytes = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut bytes);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        {
-            let mut registry = self.lock();
-            let of_key = registry.pending.get(&bucket).copied().unwrap_or(0);
-            if of_key >= self.limits.per_key {
-                return Err(ReserveRefused::KeyFull(self.limits.per_key));
-            }
-            if registry.pending_total >= self.limits.total {
-                return Err(ReserveRefused::TotalFull(self.limits.total));
-            }
-            let (commands, receiver) = mpsc::unbounded_channel();
-            let reserved = Arc::new(Reserved {
-                key,
-                bucket: bucket.clone(),
-                server_key,
-                operations: Mutex::default(),
-                commands,
-                receiver: Mutex::new(Some(receiver)),
-            });
-            registry.count_pending(&bucket);
-            registry.by_token.insert(token.clone(), reserved);
-        }
+        let (commands, receiver) = mpsc::unbounded_channel();
+        let reserved = Arc::new(Reserved {
+            key,
+            server_key,
+            pending: Mutex::new(Some(held)),
+            operations: Mutex::default(),
+            commands,
+            receiver: Mutex::new(Some(receiver)),
+        });
+        self.lock().insert(token.clone(), reserved);
         let streams = self.clone();
         let expiring = token.clone();
         tokio::spawn(async move {
             tokio::time::sleep(open_within).await;
-            let mut registry = streams.lock();
-            let unopened = registry
-                .by_token
-                .get(&expiring)
-                .filter(|r| !r.is_open())
-                .map(|r| r.bucket.clone());
-            if let Some(bucket) = unopened {
-                registry.by_token.remove(&expiring);
-                registry.uncount_pending(&bucket);
+            let mut by_token = streams.lock();
+            if by_token.get(&expiring).is_some_and(|r| !r.is_open()) {
+                if let Some(reserved) = by_token.remove(&expiring) {
+                    reserved.leave_pending();
+                }
             }
         });
         Ok(token)
     }
 
     pub(super) fn get(&self, token: &str) -> Option<Arc<Reserved>> {
-        self.lock().by_token.get(token).cloned()
+        self.lock().get(token).cloned()
     }
 
     /// Opens a reserved stream: the commands for its connection, or `None` when one already has.
     pub(super) fn open(&self, reserved: &Reserved) -> Option<mpsc::UnboundedReceiver<Command>> {
-        // Under the registry's lock: the expiry checks `is_open` under it too.
-        let mut registry = self.lock();
+        // Under the streams' lock: the expiry checks `is_open` under it too.
+        let _by_token = self.lock();
         let commands = reserved.take_receiver()?;
-        registry.uncount_pending(&reserved.bucket);
+        reserved.leave_pending();
         Some(commands)
     }
 
     /// Forgets a stream (its connection ended).
     pub(super) fn remove(&self, token: &str) {
-        self.lock().by_token.remove(token);
+        self.lock().remove(token);
     }
 
     /// Reservations waiting to be opened, in all.
     #[cfg(test)]
     fn pending(&self) -> usize {
-        self.lock().pending_total
+        self.pending.total()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
-        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Reserved>>> {
+        self.by_token.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Reserved {
+    /// Gives its place among the key's unopened reservations back (once).
+    fn leave_pending(&self) {
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
     /// The commands for the connection that opens the stream; `None` when one already has.
     fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<Command>> {
         self.receiver
@@ -257,7 +216,8 @@ mod tests {
 
     use std::time::Duration;
 
-    use super::{PendingLimits, ReserveRefused, Streams};
+    use super::{PendingLimits, Streams};
+    use crate::http::key_counts::Full;
     use crate::seam::ApiKey;
 
     /// Long enough that nothing expires before the test means it to, even on a loaded machine.
@@ -277,9 +237,9 @@ mod tests {
 
         let first = reserve("seam_a").expect("under the caps");
         reserve("seam_a").expect("under the caps");
-        assert_eq!(reserve("seam_a"), Err(ReserveRefused::KeyFull(2)));
+        assert_eq!(reserve("seam_a"), Err(Full::Key(2)));
         reserve("seam_b").expect("another key has its own count");
-        assert_eq!(reserve("seam_c"), Err(ReserveRefused::TotalFull(3)));
+        assert_eq!(reserve("seam_c"), Err(Full::Total(3)));
         assert_eq!(streams.pending(), 3);
 
         // Opening takes a reservation out of the count, once.
