@@ -217,8 +217,8 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         }),
         cors_origins: config.cors_allow_origin.clone().into(),
         sse_streams: http::SseStreams::new(http::SsePendingLimits {
-            per_key: config.sse_max_pending_streams.max(1),
-            total: config.sse_max_pending_streams_total.max(1),
+            per_key: config.sse_max_pending_streams,
+            total: config.sse_max_pending_streams_total,
         }),
         multiplex,
     }))

@@ -7,14 +7,14 @@
 //! soft limit up to the hard limit, so the gateway does (as Go's runtime does for every program).
 
 /// The soft limit before and after raising it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct OpenFiles {
     pub(crate) before: u64,
     pub(crate) after: u64,
 }
 
 /// Below this many, the gateway warns at start: fewer than a few thousand websockets fit.
-pub(crate) const LOW: u64 = 4_096;
+const LOW: u64 = 4_096;
 
 /// Raises the soft limit on open files to the hard limit; `None` when the system does not say
 /// what its limits are.
