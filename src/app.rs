@@ -98,6 +98,7 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let state_live = state.live.clone();
     let (shutdown, sessions) = (state.shutdown.clone(), state.sessions.clone());
+    let connections = state.connections.clone();
     let options = http::ServeOptions {
         header_read_timeout: Duration::from_millis(config.header_read_timeout_ms.max(1)),
         shutdown_timeout: Duration::from_millis(config.shutdown_timeout_ms),
@@ -117,6 +118,7 @@ pub async fn serve(
         http::serve(
             listener,
             app,
+            connections,
             options,
             shutdown,
             sessions,
@@ -221,6 +223,10 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
             total: config.sse_max_pending_streams_total,
         }),
         multiplex,
+        connections: http::ConnectionLimit::new(
+            config.max_connections,
+            crate::open_files::current(),
+        ),
     }))
 }
 

@@ -242,6 +242,12 @@ pub struct GatewayConfig {
         default_value_t = 5_000
     )]
     pub breaker_cooldown_ms: u64,
+    /// Most client connections open at once: HTTP keep-alive connections, SSE streams and
+    /// websockets together (kept under the open files limit less a tenth, for Seam and Redis).
+    /// Beyond it a new connection gets 503 TOO_MANY_CONNECTIONS (`/healthz` still answers 200)
+    /// and is closed.
+    #[arg(long, env = "SEAM_GRAPHQL_MAX_CONNECTIONS", default_value_t = 25_000)]
+    pub max_connections: usize,
     /// Most GraphQL requests one API key may have in flight; beyond it, RATE_LIMITED.
     #[arg(long, env = "SEAM_GRAPHQL_TENANT_MAX_IN_FLIGHT", default_value_t = 64)]
     pub tenant_max_in_flight: usize,
@@ -324,6 +330,7 @@ impl std::fmt::Debug for GatewayConfig {
                 &self.sse_max_pending_streams_total,
             )
             .field("breaker_cooldown_ms", &self.breaker_cooldown_ms)
+            .field("max_connections", &self.max_connections)
             .field("tenant_max_in_flight", &self.tenant_max_in_flight)
             .field("tenant_max_subscriptions", &self.tenant_max_subscriptions)
             .field("redis_url", &redact(&self.redis_url))

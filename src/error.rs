@@ -40,6 +40,9 @@ pub enum ErrorCode {
     /// A websocket connection (or an SSE stream in single connection mode) already runs as many
     /// operations as it may.
     TooManySubscriptions,
+    /// The gateway already holds `--max-connections` client connections: answered with HTTP 503
+    /// and `retryAfter` before the request is read further.
+    TooManyConnections,
     /// Seam, or the gateway's own per-key limit, asks the caller to slow down; `retryAfter` says
     /// when to try again (seconds).
     RateLimited,
@@ -79,6 +82,7 @@ impl ErrorCode {
             BadRequest,
             PayloadTooLarge,
             TooManySubscriptions,
+            TooManyConnections,
             RateLimited,
             IdempotencyKeyReused,
             IdempotencyKeyInFlight,
@@ -108,6 +112,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => "BAD_REQUEST",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::TooManySubscriptions => "TOO_MANY_SUBSCRIPTIONS",
+            ErrorCode::TooManyConnections => "TOO_MANY_CONNECTIONS",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::IdempotencyKeyInFlight => "IDEMPOTENCY_KEY_IN_FLIGHT",

@@ -50,6 +50,22 @@ pub(crate) fn raise_to_hard_limit() -> Option<OpenFiles> {
     None
 }
 
+/// The soft limit in force now; `None` when the system does not say.
+#[cfg(unix)]
+pub(crate) fn current() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct it is given, which lives for the call.
+    (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0).then_some(limit.rlim_cur)
+}
+
+#[cfg(not(unix))]
+pub(crate) fn current() -> Option<u64> {
+    None
+}
+
 /// Raises the limit and says so: at debug when all is well, a warning when it stays low.
 pub(crate) fn raise_and_report() {
     match raise_to_hard_limit() {

@@ -107,6 +107,7 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
             live.leading_workspace_count()
         );
     }
+    state.connections.render(&mut own);
     let body = state.services.client.metrics().render(&own);
     ([("content-type", "text/plain; version=0.0.4")], body)
 }

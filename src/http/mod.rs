@@ -1,6 +1,7 @@
 //! The only module that knows axum: routes, layers, and serving with graceful shutdown.
 
 mod auth;
+mod connection_limit;
 mod cors;
 mod graphiql;
 mod graphql;
@@ -13,6 +14,7 @@ mod serve;
 mod sse;
 mod tenant_limit;
 
+pub(crate) use connection_limit::{Admission, ConnectionLimit, ConnectionSlot};
 pub(crate) use graphql::PersistedQueries;
 pub(crate) use multiplex::Multiplexer;
 pub(crate) use origin::OriginPolicy;
@@ -81,6 +83,8 @@ pub(crate) struct SharedState {
     pub(crate) sse_streams: sse::Streams,
     /// Operations of the websocket and SSE transports; identical subscriptions share one execution.
     pub(crate) multiplex: multiplex::Multiplexer,
+    /// Client connections open, and the cap on them.
+    pub(crate) connections: ConnectionLimit,
 }
 
 /// Transport limits, from the config.

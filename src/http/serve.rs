@@ -10,7 +10,9 @@
 use std::future::Future;
 use std::time::Duration;
 
+use axum::http::Request;
 use axum::Router;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -18,6 +20,9 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower::ServiceExt;
+
+use super::{Admission, ConnectionLimit};
 
 /// Connection timeouts and the shutdown bound.
 #[derive(Clone, Copy, Debug)]
@@ -31,9 +36,12 @@ pub(crate) struct ServeOptions {
 /// Serves `app` until `stop` resolves, then shuts down within `options.shutdown_timeout`.
 /// `events_drained` resolves once accepted events are published; `shutdown` is cancelled after it
 /// (websockets watch it); `sessions` tracks upgraded connections, which hyper no longer sees.
+/// `connections` decides which accepted connections are served.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
+    connections: ConnectionLimit,
     options: ServeOptions,
     shutdown: CancellationToken,
     sessions: TaskTracker,
@@ -55,8 +63,23 @@ pub(crate) async fn serve(
                         continue;
                     }
                 };
+                let slot = match connections.admit() {
+                    Admission::Serve(slot) => slot,
+                    Admission::Busy(permit) => {
+                        let connections = connections.clone();
+                        tokio::spawn(async move { connections.answer_busy(stream, permit).await });
+                        continue;
+                    }
+                    Admission::Close => continue,
+                };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(app.clone());
+                // Each request carries the connection's place, so that a websocket keeps it.
+                let service = TowerToHyperService::new(app.clone().map_request(
+                    move |mut request: Request<Incoming>| {
+                        request.extensions_mut().insert(slot.clone());
+                        request
+                    },
+                ));
                 let connection = builder
                     .serve_connection_with_upgrades(TokioIo::new(stream), service)
                     .into_owned();

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::{
     config, error_codes, wait_until, Fault, Feed, TestGateway, WsSub, KEY_1, KEY_2, SUBSCRIPTION,
@@ -332,4 +333,65 @@ async fn must_hold_queries_over_a_websocket_to_the_keys_in_flight_limit() {
         }
     };
     assert!(next["payload"].get("errors").is_none(), "{next:#}");
+}
+
+/// `POST /graphql` on a connection of its own (no pooled connection keeps a place).
+async fn post_on_a_new_connection(live: &TestGateway) -> reqwest::Response {
+    let fresh = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    fresh
+        .post(live.graphql_url())
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("an answer")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn must_cap_connections_with_websockets_counted_and_still_answer_healthz() {
+    let mut config = config();
+    config.max_connections = 3;
+    let live = TestGateway::fed_with(Feed::Polling, config).await;
+    let mut sockets = Vec::new();
+    for _ in 0..3 {
+        sockets.push(WsSub::connect(&live.ws_url(), Some(KEY_1)).await);
+    }
+
+    // The upgraded websockets still hold their places: a new connection is refused, with a code.
+    let refused = post_on_a_new_connection(&live).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(error_codes(&body), ["TOO_MANY_CONNECTIONS"], "{body}");
+    let message = body["errors"][0]["message"].as_str().expect("message");
+    assert!(message.contains("--max-connections"), "{message}");
+    let upgrade = live.ws_url().into_client_request().expect("ws url");
+    match tokio_tungstenite::connect_async(upgrade).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 503)
+        }
+        other => panic!("a fourth websocket must be refused, got {other:?}"),
+    }
+    // Liveness still answers, so a flood does not get the replica restarted.
+    let health = reqwest::get(live.graphql_url().replace("/graphql", "/healthz"))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
+    assert_alive(&mut sockets[0]).await;
+
+    // A websocket that ends gives its place back.
+    drop(sockets.pop());
+    let deadline = Instant::now() + CLOSE_WAIT;
+    loop {
+        let response = post_on_a_new_connection(&live).await;
+        if response.status() == 200 {
+            let body: Value = response.json().await.expect("json");
+            assert_eq!(body["data"]["__typename"], "Query", "{body}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no place came free");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -14,8 +14,9 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 
-use super::AppState;
+use super::{AppState, ConnectionSlot};
 use protocol::Protocol;
 use session::Session;
 
@@ -26,6 +27,8 @@ const MAX_WRITE_BUFFER: usize = 4 * 1024 * 1024;
 
 pub(crate) async fn subscribe(
     State(state): State<AppState>,
+    // The connection's place under `--max-connections`, kept until the session ends.
+    slot: Option<Extension<ConnectionSlot>>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -56,6 +59,7 @@ pub(crate) async fn subscribe(
         .on_upgrade(move |socket| {
             let session = Session::new(socket, state, protocol, origin_allowed).run();
             sessions.track_future(async move {
+                let _slot = slot;
                 match request {
                     Some(request) => crate::telemetry::REQUEST.scope(request, session).await,
                     None => session.await,
