@@ -10,6 +10,7 @@ mod pin;
 mod resilience;
 mod stats;
 mod status;
+mod transport;
 pub mod wire;
 
 use std::sync::Arc;
@@ -19,6 +20,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
 use tracing::Instrument;
+
+use bytes::Bytes;
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use hyper::{HeaderMap, Method};
+use transport::TransportError;
 
 use crate::metrics::{Metrics, UpstreamStatus};
 
@@ -31,14 +37,11 @@ pub use stats::UpstreamStats;
 pub use status::CodeStatus;
 use wire::*;
 
-/// A cheap-to-clone handle on the pooled HTTP client.
+/// A cheap-to-clone handle on the connections to Seam.
 #[derive(Clone)]
 pub struct SeamClient {
-    http: reqwest::Client,
+    transport: Arc<transport::Transport>,
     base_url: Arc<str>,
-    /// `base_url` parsed once: a call only sets the path (parsing the whole URL, host and IDNA
-    /// included, was 1.5% of a cold request's CPU).
-    base: reqwest::Url,
     /// The base URL's own path, without its trailing `/`: each endpoint's path goes after it.
     base_path: Arc<str>,
     timeout: Duration,
@@ -62,6 +65,9 @@ pub enum Reachability {
     Unreachable(String),
 }
 
+/// Sent with every call, as reqwest's `user_agent` did.
+const USER_AGENT_VALUE: &str = concat!("seam-graphql/", env!("CARGO_PKG_VERSION"));
+
 /// How long the breaker holds calls back once Seam keeps failing, unless configured.
 pub const DEFAULT_BREAKER_COOLDOWN: Duration = Duration::from_secs(5);
 
@@ -76,19 +82,14 @@ impl SeamClient {
         timeout: Duration,
         breaker_cooldown: Duration,
     ) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .pool_max_idle_per_host(64)
-            .user_agent(concat!("seam-graphql/", env!("CARGO_PKG_VERSION")))
-            .build()?;
         let base_url = base_url.trim_end_matches('/');
         let base = reqwest::Url::parse(base_url)
             .map_err(|e| anyhow::anyhow!("the Seam base URL {base_url:?} is not a URL: {e}"))?;
         let base_path = base.path().trim_end_matches('/').into();
+        let transport = Arc::new(transport::Transport::new(&base)?);
         Ok(Self {
-            http,
+            transport,
             base_url: base_url.into(),
-            base,
             base_path,
             timeout,
             stats: Arc::default(),
@@ -112,18 +113,23 @@ impl SeamClient {
         if recent {
             return Reachability::Answering;
         }
-        let probe = self
-            .http
-            .get(format!("{}/", self.base_url))
-            .timeout(window.min(self.timeout))
-            .send()
-            .await;
-        match probe {
+        let probe = transport::Outgoing {
+            method: Method::GET,
+            path: format!("{}/", self.base_path),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        match self.transport.send(probe, window.min(self.timeout)).await {
             Ok(_) => {
                 self.heard_from_upstream();
                 Reachability::Answering
             }
-            Err(e) => Reachability::Unreachable(self.transport_error(e).to_string()),
+            Err(TransportError::Timeout) => Reachability::Unreachable(
+                SeamError::Timeout(window.min(self.timeout).as_millis() as u64).to_string(),
+            ),
+            Err(TransportError::Unavailable(why)) => {
+                Reachability::Unreachable(SeamError::Unavailable(why).to_string())
+            }
         }
     }
 
@@ -136,11 +142,9 @@ impl SeamClient {
         &self.base_url
     }
 
-    /// The URL of an endpoint: the base URL's path (if any) followed by `path`.
-    fn url(&self, path: &str) -> reqwest::Url {
-        let mut url = self.base.clone();
-        url.set_path(&format!("{}{path}", self.base_path));
-        url
+    /// The path of an endpoint: the base URL's path (if any) followed by `path`.
+    fn endpoint_path(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
     }
 
     /// The per-call timeout.
@@ -211,40 +215,64 @@ impl SeamClient {
         self.stats.record(path);
         key.count_call();
         let started = std::time::Instant::now();
-        let mut request = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(key.expose())
-            .json(body);
+        let mut headers = HeaderMap::with_capacity(6);
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+            .map_err(|_| SeamError::Api {
+                status: 401,
+                kind: "invalid_api_key".into(),
+                message: "The API key has characters an HTTP header cannot carry".into(),
+                data: None,
+                validation_errors: None,
+                request_id: None,
+            })?;
+        // Kept out of debug output (hyper's and ours).
+        authorization.set_sensitive(true);
+        headers.insert(AUTHORIZATION, authorization);
         let caller = key.request();
-        if let Some(caller) = caller {
-            request = request.header("x-request-id", &*caller.id);
+        if let Some(id) = caller.and_then(|c| HeaderValue::from_str(&c.id).ok()) {
+            headers.insert("x-request-id", id);
         }
         if let Some(traceparent) =
             crate::telemetry::outgoing_traceparent(caller.and_then(|c| c.parent.as_ref()))
+                .and_then(|t| HeaderValue::from_str(&t).ok())
         {
-            request = request.header("traceparent", traceparent);
+            headers.insert("traceparent", traceparent);
         }
-        let response = match request.send().await {
-            Ok(response) => response,
+        let body = serde_json::to_vec(body).map_err(|e| {
+            SeamError::Unavailable(format!("the request could not be encoded: {e}"))
+        })?;
+        let outgoing = transport::Outgoing {
+            method: Method::POST,
+            path: self.endpoint_path(path),
+            headers,
+            body: body.into(),
+        };
+        let answer = match self.transport.send(outgoing, self.timeout).await {
+            Ok(answer) => answer,
             Err(e) => {
-                let error = self.transport_error(e);
-                let status = match error {
-                    SeamError::Timeout(_) => UpstreamStatus::Timeout,
-                    _ => UpstreamStatus::Unreachable,
+                let (error, status) = match e {
+                    TransportError::Timeout => (
+                        SeamError::Timeout(self.timeout.as_millis() as u64),
+                        UpstreamStatus::Timeout,
+                    ),
+                    TransportError::Unavailable(why) => {
+                        (SeamError::Unavailable(why), UpstreamStatus::Unreachable)
+                    }
                 };
                 self.metrics.upstream_call(path, status, started.elapsed());
                 tracing::Span::current().record("otel.status_code", "ERROR");
                 return Err(error);
             }
         };
-        let status = response.status().as_u16();
+        let status = answer.status.as_u16();
         self.metrics
             .upstream_call(path, UpstreamStatus::Http(status), started.elapsed());
         self.heard_from_upstream();
         let header = |name: &str| {
-            response
-                .headers()
+            answer
+                .headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
@@ -266,36 +294,12 @@ impl SeamClient {
                 request_id,
             });
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(e))?;
         tracing::debug!(
             status,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "upstream call"
         );
-        decode(path, status, request_id, &bytes)
-    }
-
-    fn transport_error(&self, e: reqwest::Error) -> SeamError {
-        if e.is_timeout() {
-            // reqwest calls an error a timeout when anything in its source chain is one; the chain
-            // says which layer it was (loaded benchmarks saw "timeouts" answered in 1 ms).
-            tracing::debug!(chain = %error_chain(&e), "Seam call failed as a timeout");
-            SeamError::Timeout(self.timeout.as_millis() as u64)
-        } else {
-            // Only the kind of failure and its cause: reqwest's Display can include the URL.
-            let what = if e.is_connect() {
-                "connection failed"
-            } else {
-                "request failed"
-            };
-            match failure_cause(&e) {
-                Some(cause) => SeamError::Unavailable(format!("{what}: {cause}")),
-                None => SeamError::Unavailable(what.into()),
-            }
-        }
+        decode(path, status, request_id, &answer.body)
     }
 
     pub async fn get_device(&self, key: &ApiKey, device_id: &str) -> Result<Device, SeamError> {
@@ -553,43 +557,6 @@ impl SeamClient {
             .await?;
         Ok(())
     }
-}
-
-/// Why a request failed in transit, in words an operator can act on (refused: nothing listens at
-/// SEAM_ENDPOINT; DNS: the host name does not resolve; TLS: certificates or protocol).
-/// Every layer of a transport error, outermost first (no secrets: URLs carry no key, bodies are
-/// not part of it).
-fn error_chain(e: &reqwest::Error) -> String {
-    let mut layers = Vec::new();
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        layers.push(err.to_string());
-        source = err.source();
-    }
-    layers.join(": ")
-}
-
-fn failure_cause(e: &reqwest::Error) -> Option<&'static str> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => return Some("connection refused"),
-                std::io::ErrorKind::ConnectionReset => return Some("connection reset"),
-                std::io::ErrorKind::ConnectionAborted => return Some("connection aborted"),
-                _ => {}
-            }
-        }
-        let text = err.to_string().to_ascii_lowercase();
-        if text.contains("dns error") || text.contains("failed to lookup address") {
-            return Some("DNS lookup failed");
-        }
-        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
-            return Some("TLS failed");
-        }
-        source = err.source();
-    }
-    None
 }
 
 /// A response as the contract defines it: the success body, or Seam's error envelope, or (from a

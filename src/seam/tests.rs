@@ -70,23 +70,25 @@ fn should_never_debug_print_a_pin() {
 
 #[test]
 fn should_join_endpoint_paths_to_the_base_url_with_or_without_a_path_prefix() {
-    let url = |base: &str, path: &str| {
+    let path = |base: &str, path: &str| {
         super::SeamClient::new(base, std::time::Duration::from_secs(1))
             .expect("a URL")
-            .url(path)
-            .to_string()
+            .endpoint_path(path)
     };
     assert_eq!(
-        url("https://connect.getseam.com", "/devices/get"),
-        "https://connect.getseam.com/devices/get"
+        path("https://connect.getseam.com", "/devices/get"),
+        "/devices/get"
     );
     assert_eq!(
-        url("http://127.0.0.1:4800/", "/access_codes/list"),
-        "http://127.0.0.1:4800/access_codes/list"
+        path("http://127.0.0.1:4800/", "/access_codes/list"),
+        "/access_codes/list"
     );
     assert_eq!(
-        url("http://proxy.internal/seam/v1/", "/devices/list"),
-        "http://proxy.internal/seam/v1/devices/list"
+        path("http://proxy.internal/seam/v1/", "/devices/list"),
+        "/seam/v1/devices/list"
+    );
+    assert!(
+        super::SeamClient::new("ftp://files.example", std::time::Duration::from_secs(1)).is_err()
     );
     assert!(super::SeamClient::new("not a url", std::time::Duration::from_secs(1)).is_err());
 }
