@@ -6,6 +6,8 @@
 //! is told in words an operator can act on, never with the key (no URL, header or body in them).
 
 mod direct;
+#[cfg(test)]
+mod tests;
 
 use std::error::Error;
 use std::time::Duration;
@@ -150,6 +152,13 @@ fn failure_cause(e: &(dyn Error + 'static)) -> Option<&'static str> {
     let mut source = Some(e);
     while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            // An io::Error's `source` skips the error it wraps, which is where TLS puts its own.
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+            {
+                return Some("TLS failed");
+            }
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => return Some("connection refused"),
                 std::io::ErrorKind::ConnectionReset => return Some("connection reset"),
