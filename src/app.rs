@@ -176,7 +176,8 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
         &upstream.base_url,
         config.upstream_timeout(),
         Duration::from_millis(config.breaker_cooldown_ms),
-    )?;
+    )?
+    .with_unproven_key_limit(config.unproven_key_max_in_flight);
     let devices = cache::DeviceCache::bounded(
         config.device_cache_ttl(),
         config.device_cache_capacity,

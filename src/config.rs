@@ -248,6 +248,15 @@ pub struct GatewayConfig {
     /// and is closed.
     #[arg(long, env = "SEAM_GRAPHQL_MAX_CONNECTIONS", default_value_t = 25_000)]
     pub max_connections: usize,
+    /// Most calls to Seam in flight with API keys Seam has not accepted yet (keys it answered with
+    /// anything but 401 in the last 10 minutes are accepted and never wait); beyond it, RATE_LIMITED
+    /// without a call. Bounds what a flood of made-up keys costs Seam.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_UNPROVEN_KEY_MAX_IN_FLIGHT",
+        default_value_t = crate::seam::DEFAULT_UNPROVEN_KEY_MAX_IN_FLIGHT
+    )]
+    pub unproven_key_max_in_flight: usize,
     /// Most GraphQL requests one API key may have in flight; beyond it, RATE_LIMITED.
     #[arg(long, env = "SEAM_GRAPHQL_TENANT_MAX_IN_FLIGHT", default_value_t = 64)]
     pub tenant_max_in_flight: usize,
@@ -332,6 +341,10 @@ impl std::fmt::Debug for GatewayConfig {
             .field("breaker_cooldown_ms", &self.breaker_cooldown_ms)
             .field("max_connections", &self.max_connections)
             .field("tenant_max_in_flight", &self.tenant_max_in_flight)
+            .field(
+                "unproven_key_max_in_flight",
+                &self.unproven_key_max_in_flight,
+            )
             .field("tenant_max_subscriptions", &self.tenant_max_subscriptions)
             .field("redis_url", &redact(&self.redis_url))
             .field("redis_lease_ms", &self.redis_lease_ms)

@@ -231,6 +231,13 @@ impl From<SeamError> for GatewayError {
                     None => "Seam is rate limiting this API key; retry shortly".to_string(),
                 },
             ),
+            SeamError::UnprovenKeysBusy(max) => (
+                ErrorCode::RateLimited,
+                format!(
+                    "{max} requests with API keys Seam has not accepted yet are already in flight \
+                     (--unproven-key-max-in-flight); retry in 1 s, or check the key"
+                ),
+            ),
             SeamError::CircuitOpen(s) => (
                 ErrorCode::UpstreamUnavailable,
                 format!(

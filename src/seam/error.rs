@@ -41,6 +41,9 @@ pub enum SeamError {
     /// more seconds.
     #[error("Seam has been failing; not calling it for {0} s")]
     CircuitOpen(u64),
+    /// Not called: this many calls with API keys Seam has not accepted yet are already in flight.
+    #[error("{0} calls with API keys Seam has not accepted yet are in flight")]
+    UnprovenKeysBusy(usize),
 }
 
 impl SeamError {
@@ -84,6 +87,28 @@ impl SeamError {
                 request_id: request_id.as_deref().map(scrub),
             },
             other => other,
+        }
+    }
+
+    /// The same error without Seam's request id: for answering another request with it.
+    pub(crate) fn without_request_id(&self) -> Self {
+        match self {
+            SeamError::Api {
+                status,
+                kind,
+                message,
+                data,
+                validation_errors,
+                ..
+            } => SeamError::Api {
+                status: *status,
+                kind: kind.clone(),
+                message: message.clone(),
+                data: data.clone(),
+                validation_errors: validation_errors.clone(),
+                request_id: None,
+            },
+            other => other.clone(),
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod api_key;
 mod error;
+mod key_gate;
 mod paging;
 mod pin;
 mod resilience;
@@ -52,6 +53,8 @@ pub struct SeamClient {
     /// The gateway's metrics registry. It travels with the client because every part that records
     /// into it (services, loaders, events, HTTP) already holds the client.
     metrics: Arc<Metrics>,
+    /// Which keys Seam accepted; calls with the others are bounded.
+    keys: Arc<key_gate::KeyGate>,
 }
 
 /// Whether the upstream looks usable, for a readiness check.
@@ -67,6 +70,9 @@ pub enum Reachability {
 
 /// Sent with every call, as reqwest's `user_agent` did.
 const USER_AGENT_VALUE: &str = concat!("seam-graphql/", env!("CARGO_PKG_VERSION"));
+
+/// Calls in flight with keys Seam has not accepted yet, unless configured.
+pub const DEFAULT_UNPROVEN_KEY_MAX_IN_FLIGHT: usize = 32;
 
 /// How long the breaker holds calls back once Seam keeps failing, unless configured.
 pub const DEFAULT_BREAKER_COOLDOWN: Duration = Duration::from_secs(5);
@@ -96,7 +102,14 @@ impl SeamClient {
             breaker: Arc::new(resilience::Breaker::new(breaker_cooldown)),
             last_answer: Arc::default(),
             metrics: Arc::default(),
+            keys: Arc::new(key_gate::KeyGate::new(DEFAULT_UNPROVEN_KEY_MAX_IN_FLIGHT)),
         })
+    }
+
+    /// At most `max` calls in flight with API keys Seam has not accepted yet (see `key_gate.rs`).
+    pub fn with_unproven_key_limit(mut self, max: usize) -> Self {
+        self.keys = Arc::new(key_gate::KeyGate::new(max));
+        self
     }
 
     /// Answering if Seam answered anything within `window`, else after a cheap probe (`GET` of
@@ -212,6 +225,8 @@ impl SeamClient {
         path: &'static str,
         body: &B,
     ) -> Result<R, SeamError> {
+        // Before anything is counted: a call refused here is not made.
+        let _pass = self.keys.enter(key).await?;
         self.stats.record(path);
         key.count_call();
         let started = std::time::Instant::now();
@@ -299,7 +314,9 @@ impl SeamClient {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "upstream call"
         );
-        decode(path, status, request_id, &answer.body)
+        let decoded = decode(path, status, request_id, &answer.body);
+        self.keys.answered(key, status, decoded.as_ref().err());
+        decoded
     }
 
     pub async fn get_device(&self, key: &ApiKey, device_id: &str) -> Result<Device, SeamError> {

@@ -42,7 +42,10 @@ pub(crate) fn retry_delay(error: &SeamError, attempt: u32) -> Option<Duration> {
             true
         }
         SeamError::Api { status, .. } => matches!(status, 502..=504),
-        SeamError::Timeout(_) | SeamError::Decode(_) | SeamError::CircuitOpen(_) => false,
+        SeamError::Timeout(_)
+        | SeamError::Decode(_)
+        | SeamError::CircuitOpen(_)
+        | SeamError::UnprovenKeysBusy(_) => false,
     };
     transient.then(|| jittered_backoff(attempt))
 }

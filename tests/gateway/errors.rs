@@ -296,3 +296,67 @@ async fn should_map_a_duplicate_pin_to_bad_user_input_without_echoing_it() {
         "the PIN leaked into the error: {r}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn must_bound_calls_with_keys_seam_has_not_accepted_and_answer_a_rejected_one_itself() {
+    const DEVICE: &str = "{ device(id: \"ws2_front_door\") { id } }";
+    // Not cached, so the accepted key's request calls Seam during the flood.
+    const CODES: &str = "{ accessCodes(deviceId: \"ws2_front_door\") { nodes { id } } }";
+    let mut config = config();
+    config.unproven_key_max_in_flight = 2;
+    let (t, proxy) = TestGateway::behind_faults(config).await;
+    // KEY_2 is accepted before the flood: Seam answered it.
+    data(&t.gql_as(KEY_2, DEVICE, json!({})).await);
+    proxy.set(crate::support::Fault::Latency(Duration::from_millis(300)));
+    proxy.reset_counts();
+
+    // Six made-up keys at once: two calls find out (401), four are refused before any call.
+    let t = &t;
+    let made_up = (0..6).map(|i| async move {
+        t.gql_as(&format!("seam_made_up_{i}"), DEVICE, json!({}))
+            .await
+    });
+    let (made_up, accepted) = tokio::join!(
+        futures::future::join_all(made_up),
+        t.gql_as(KEY_2, CODES, json!({}))
+    );
+    let mut codes: Vec<String> = made_up.iter().flat_map(error_codes).collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "RATE_LIMITED",
+            "RATE_LIMITED",
+            "RATE_LIMITED",
+            "RATE_LIMITED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED"
+        ]
+    );
+    let refused = made_up
+        .iter()
+        .find(|r| error_codes(r) == ["RATE_LIMITED"])
+        .expect("a refusal");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--unproven-key-max-in-flight")),
+        "{refused}"
+    );
+    // The accepted key called Seam without waiting for a place.
+    assert!(data(&accepted)["accessCodes"]["nodes"].is_array());
+    assert_eq!(proxy.seen_total(), 3, "{:?}", proxy.seen_by_path());
+
+    // A key Seam just rejected is answered again without a call.
+    proxy.clear();
+    proxy.reset_counts();
+    let rejected = made_up
+        .iter()
+        .position(|r| error_codes(r) == ["UNAUTHENTICATED"])
+        .expect("a rejected key");
+    let again = t
+        .gql_as(&format!("seam_made_up_{rejected}"), DEVICE, json!({}))
+        .await;
+    assert_eq!(error_codes(&again), ["UNAUTHENTICATED"]);
+    assert_eq!(proxy.seen_total(), 0);
+}
