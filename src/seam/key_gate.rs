@@ -3,7 +3,7 @@
 //! Anyone may send the gateway a made-up key, and each request with one costs a call to Seam
 //! (answered 401). A flood of random keys would turn into a flood of 401s from the gateway's own
 //! address, which Seam may throttle for every tenant behind it. So a key is "accepted" once Seam
-//! answered one of its calls with anything but 401 (for `ACCEPTED_FOR`). Until then one call at a
+//! answered one of its calls with anything but 401 (until unused for `ACCEPTED_FOR`). Until then one call at a
 //! time finds out for the key (the others with it wait for the answer), and those calls, over all
 //! keys, share `--unproven-key-max-in-flight` places; past them, RATE_LIMITED at once, without a
 //! call. A key Seam answered 401 gets the same answer again without a call for `REJECTED_FOR`.
@@ -19,7 +19,8 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use super::api_key::TenantId;
 use super::{ApiKey, SeamError};
 
-/// How long a key stays accepted after Seam last accepted it.
+/// How long a key stays accepted without being used (a key in use stays accepted until Seam answers
+/// it 401: no periodic re-check that would hold a busy key's calls back).
 const ACCEPTED_FOR: Duration = Duration::from_secs(10 * 60);
 /// How long a 401 is answered without asking Seam again (short: a key may be fixed meanwhile).
 const REJECTED_FOR: Duration = Duration::from_secs(10);
@@ -62,7 +63,7 @@ impl KeyGate {
         Self {
             accepted: Cache::builder()
                 .max_capacity(REMEMBERED)
-                .time_to_live(ACCEPTED_FOR)
+                .time_to_idle(ACCEPTED_FOR)
                 .build(),
             rejected: Cache::builder()
                 .max_capacity(REMEMBERED)
@@ -80,7 +81,8 @@ impl KeyGate {
     pub(crate) async fn enter(&self, key: &ApiKey) -> Result<Pass, SeamError> {
         let tenant = key.tenant();
         loop {
-            if self.accepted.contains_key(tenant) {
+            // `get`, not `contains_key`: it is what keeps a key in use from going idle.
+            if self.accepted.get(tenant).is_some() {
                 return Ok(Pass(None));
             }
             if let Some(rejection) = self.rejected.get(tenant) {
