@@ -92,24 +92,11 @@ impl SeamError {
 
     /// The same error without Seam's request id: for answering another request with it.
     pub(crate) fn without_request_id(&self) -> Self {
-        match self {
-            SeamError::Api {
-                status,
-                kind,
-                message,
-                data,
-                validation_errors,
-                ..
-            } => SeamError::Api {
-                status: *status,
-                kind: kind.clone(),
-                message: message.clone(),
-                data: data.clone(),
-                validation_errors: validation_errors.clone(),
-                request_id: None,
-            },
-            other => other.clone(),
+        let mut error = self.clone();
+        if let SeamError::Api { request_id, .. } = &mut error {
+            *request_id = None;
         }
+        error
     }
 
     /// Seam's `error.type`, when there is one.

@@ -137,12 +137,9 @@ impl SeamClient {
                 self.heard_from_upstream();
                 Reachability::Answering
             }
-            Err(TransportError::Timeout) => Reachability::Unreachable(
-                SeamError::Timeout(window.min(self.timeout).as_millis() as u64).to_string(),
+            Err(e) => Reachability::Unreachable(
+                transport_failure(e, window.min(self.timeout)).to_string(),
             ),
-            Err(TransportError::Unavailable(why)) => {
-                Reachability::Unreachable(SeamError::Unavailable(why).to_string())
-            }
         }
     }
 
@@ -267,14 +264,10 @@ impl SeamClient {
         let answer = match self.transport.send(outgoing, self.timeout).await {
             Ok(answer) => answer,
             Err(e) => {
-                let (error, status) = match e {
-                    TransportError::Timeout => (
-                        SeamError::Timeout(self.timeout.as_millis() as u64),
-                        UpstreamStatus::Timeout,
-                    ),
-                    TransportError::Unavailable(why) => {
-                        (SeamError::Unavailable(why), UpstreamStatus::Unreachable)
-                    }
+                let error = transport_failure(e, self.timeout);
+                let status = match error {
+                    SeamError::Timeout(_) => UpstreamStatus::Timeout,
+                    _ => UpstreamStatus::Unreachable,
                 };
                 self.metrics.upstream_call(path, status, started.elapsed());
                 tracing::Span::current().record("otel.status_code", "ERROR");
@@ -573,6 +566,14 @@ impl SeamClient {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// A call that got no answer, as the gateway's errors say it (`timeout`: the one it was given).
+fn transport_failure(e: TransportError, timeout: Duration) -> SeamError {
+    match e {
+        TransportError::Timeout => SeamError::Timeout(timeout.as_millis() as u64),
+        TransportError::Unavailable(why) => SeamError::Unavailable(why),
     }
 }
 
