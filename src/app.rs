@@ -26,6 +26,7 @@ pub struct RunningGateway {
     live: events::LiveHub,
     /// Cancelled to shut the server down as SIGTERM would.
     stop: tokio_util::sync::CancellationToken,
+    lanes: crate::lanes::LaneLoads,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -36,6 +37,11 @@ impl RunningGateway {
     /// Upstream calls made so far, per Seam endpoint path.
     pub fn upstream_calls(&self) -> std::collections::BTreeMap<String, u64> {
         self.client.stats().snapshot()
+    }
+    /// Tasks alive on the connection threads (`--connection-threads`): client connections and
+    /// websocket sessions run there, not on the caller's runtime.
+    pub fn connection_thread_tasks(&self) -> usize {
+        self.lanes.alive_tasks()
     }
     /// Live status subscriptions currently open (all workspaces).
     pub fn live_subscribers(&self) -> usize {
@@ -84,7 +90,7 @@ impl Drop for RunningGateway {
 /// The gateway's HTTP app, not yet bound to a socket: for tests that call it directly
 /// (`tower::ServiceExt::oneshot`). Shutdown and websockets need [`serve`].
 pub fn router(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result<axum::Router> {
-    Ok(http::app(app_state(config, upstream)?))
+    Ok(http::app(app_state(config, upstream, Default::default())?))
 }
 
 /// Builds the gateway and serves it on `listener` in a background task.
@@ -93,7 +99,10 @@ pub async fn serve(
     listener: TcpListener,
     upstream: UpstreamTarget,
 ) -> anyhow::Result<RunningGateway> {
-    let state = app_state(config, upstream)?;
+    let lanes = crate::lanes::Lanes::start(config.connection_threads)
+        .map_err(|e| anyhow::anyhow!("cannot start the connection threads: {e}"))?;
+    let lane_loads = lanes.loads();
+    let state = app_state(config, upstream, lane_loads.clone())?;
     let client = state.services.client.clone();
     let addr = listener.local_addr()?;
     let state_live = state.live.clone();
@@ -119,6 +128,7 @@ pub async fn serve(
             listener,
             app,
             connections,
+            lanes,
             options,
             shutdown,
             sessions,
@@ -132,6 +142,7 @@ pub async fn serve(
         client,
         live: state_live,
         stop,
+        lanes: lane_loads,
         task: Some(task),
     })
 }
@@ -171,7 +182,11 @@ async fn probe_upstream(client: seam::SeamClient, key: Arc<seam::ApiKey>) {
 }
 
 /// The services, the live-status hub and the schema, as the HTTP handlers' state.
-fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result<http::AppState> {
+fn app_state(
+    config: &GatewayConfig,
+    upstream: UpstreamTarget,
+    lanes: crate::lanes::LaneLoads,
+) -> anyhow::Result<http::AppState> {
     let client = seam::SeamClient::with_breaker(
         &upstream.base_url,
         config.upstream_timeout(),
@@ -228,6 +243,7 @@ fn app_state(config: &GatewayConfig, upstream: UpstreamTarget) -> anyhow::Result
             config.max_connections,
             crate::open_files::current(),
         ),
+        lanes,
     }))
 }
 

@@ -248,6 +248,16 @@ pub struct GatewayConfig {
     /// and is closed.
     #[arg(long, env = "SEAM_GRAPHQL_MAX_CONNECTIONS", default_value_t = 25_000)]
     pub max_connections: usize,
+    /// Threads that serve client connections, each a single-threaded runtime given the accepted
+    /// connections when it has the fewest open; a connection's requests, calls to Seam and
+    /// websocket session stay on its thread. Defaults to one per available core; 0 serves them on
+    /// the main runtime's workers instead.
+    #[arg(
+        long,
+        env = "SEAM_GRAPHQL_CONNECTION_THREADS",
+        default_value_t = crate::lanes::default_count()
+    )]
+    pub connection_threads: usize,
     /// Most calls to Seam in flight with API keys Seam has not accepted yet (keys it answered with
     /// anything but 401 in the last 10 minutes are accepted and never wait); beyond it, RATE_LIMITED
     /// without a call. Bounds what a flood of made-up keys costs Seam.
@@ -340,6 +350,7 @@ impl std::fmt::Debug for GatewayConfig {
             )
             .field("breaker_cooldown_ms", &self.breaker_cooldown_ms)
             .field("max_connections", &self.max_connections)
+            .field("connection_threads", &self.connection_threads)
             .field("tenant_max_in_flight", &self.tenant_max_in_flight)
             .field(
                 "unproven_key_max_in_flight",

@@ -12,6 +12,7 @@ pub mod config;
 pub(crate) mod error;
 pub(crate) mod events;
 pub(crate) mod http;
+pub(crate) mod lanes;
 pub(crate) mod loaders;
 pub(crate) mod memory;
 pub(crate) mod metrics;

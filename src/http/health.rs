@@ -108,6 +108,7 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
         );
     }
     state.connections.render(&mut own);
+    state.lanes.render(&mut own);
     let body = state.services.client.metrics().render(&own);
     ([("content-type", "text/plain; version=0.0.4")], body)
 }

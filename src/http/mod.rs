@@ -18,7 +18,7 @@ pub(crate) use connection_limit::{Admission, ConnectionLimit, ConnectionSlot};
 pub(crate) use graphql::PersistedQueries;
 pub(crate) use multiplex::Multiplexer;
 pub(crate) use origin::OriginPolicy;
-pub(crate) use serve::{serve, ServeOptions};
+pub(crate) use serve::{serve, ConnectionHold, ServeOptions};
 pub(crate) use sse::{PendingLimits as SsePendingLimits, Streams as SseStreams};
 pub(crate) use tenant_limit::TenantLimiter;
 mod webhooks;
@@ -85,6 +85,8 @@ pub(crate) struct SharedState {
     pub(crate) multiplex: multiplex::Multiplexer,
     /// Client connections open, and the cap on them.
     pub(crate) connections: ConnectionLimit,
+    /// The connection threads' load, for `/metrics` (empty until served, and without them).
+    pub(crate) lanes: crate::lanes::LaneLoads,
 }
 
 /// Transport limits, from the config.

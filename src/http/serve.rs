@@ -17,12 +17,13 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
-use super::{Admission, ConnectionLimit};
+use super::{Admission, ConnectionLimit, ConnectionSlot};
+use crate::lanes::{Lanes, Seat};
 
 /// Connection timeouts and the shutdown bound.
 #[derive(Clone, Copy, Debug)]
@@ -36,12 +37,14 @@ pub(crate) struct ServeOptions {
 /// Serves `app` until `stop` resolves, then shuts down within `options.shutdown_timeout`.
 /// `events_drained` resolves once accepted events are published; `shutdown` is cancelled after it
 /// (websockets watch it); `sessions` tracks upgraded connections, which hyper no longer sees.
-/// `connections` decides which accepted connections are served.
+/// `connections` decides which accepted connections are served, `lanes` where (they stop when this
+/// returns).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
     connections: ConnectionLimit,
+    lanes: Lanes,
     options: ServeOptions,
     shutdown: CancellationToken,
     sessions: TaskTracker,
@@ -50,6 +53,7 @@ pub(crate) async fn serve(
 ) {
     let builder = connection_builder(options);
     let graceful = GracefulShutdown::new();
+
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -73,19 +77,30 @@ pub(crate) async fn serve(
                     Admission::Close => continue,
                 };
                 let _ = stream.set_nodelay(true);
-                // Each request carries the connection's place, so that a websocket keeps it.
-                let service = TowerToHyperService::new(app.clone().map_request(
-                    move |mut request: Request<Incoming>| {
-                        request.extensions_mut().insert(slot.clone());
-                        request
-                    },
-                ));
-                let connection = builder
-                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                    .into_owned();
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    let _ = connection.await;
+                let Some(stream) = Accepted::for_lanes(stream, &lanes) else {
+                    continue;
+                };
+                let builder = builder.clone();
+                let watcher = graceful.watcher();
+                let app = app.clone();
+                lanes.spawn(move |seat| {
+                    // Each request carries what the connection holds, so that a websocket keeps it.
+                    let hold = ConnectionHold { _slot: slot, _seat: seat };
+                    let service = TowerToHyperService::new(app.map_request(
+                        move |mut request: Request<Incoming>| {
+                            request.extensions_mut().insert(hold.clone());
+                            request
+                        },
+                    ));
+                    async move {
+                        let Some(stream) = stream.register() else {
+                            return;
+                        };
+                        let connection = builder
+                            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                            .into_owned();
+                        let _ = watcher.watch(connection).await;
+                    }
                 });
             }
             _ = &mut stop => break,
@@ -121,6 +136,47 @@ pub(crate) async fn serve(
     }
     // If the deadline came first, the sockets are told now; dropping them follows.
     shutdown.cancel();
+}
+
+/// What a connection holds until its last user is done: its place under `--max-connections` and
+/// its seat on its lane. An upgraded websocket's session keeps a clone from the upgrade request.
+#[derive(Clone)]
+pub(crate) struct ConnectionHold {
+    _slot: ConnectionSlot,
+    _seat: Seat,
+}
+
+/// An accepted socket on its way to the runtime that serves it: registered with the accepting
+/// runtime's reactor when it stays there, taken off it when it goes to a lane (whose reactor
+/// registers it on arrival).
+enum Accepted {
+    Here(TcpStream),
+    Moving(std::net::TcpStream),
+}
+
+impl Accepted {
+    fn for_lanes(stream: TcpStream, lanes: &Lanes) -> Option<Self> {
+        if lanes.is_empty() {
+            return Some(Self::Here(stream));
+        }
+        match stream.into_std() {
+            Ok(stream) => Some(Self::Moving(stream)),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not hand a connection to a lane; closing it");
+                None
+            }
+        }
+    }
+
+    /// The socket on the current runtime's reactor.
+    fn register(self) -> Option<TcpStream> {
+        match self {
+            Self::Here(stream) => Some(stream),
+            Self::Moving(stream) => TcpStream::from_std(stream)
+                .inspect_err(|e| tracing::warn!(error = %e, "a lane could not take a connection"))
+                .ok(),
+        }
+    }
 }
 
 fn connection_builder(options: ServeOptions) -> auto::Builder<TokioExecutor> {

@@ -395,3 +395,62 @@ async fn must_cap_connections_with_websockets_counted_and_still_answer_healthz()
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// `name{lane="N"} value` lines of a metrics page, by lane.
+fn per_lane(metrics: &str, name: &str) -> Vec<u64> {
+    metrics
+        .lines()
+        .filter(|line| line.starts_with(&format!("{name}{{lane=")))
+        .map(|line| line.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn must_spread_websockets_over_the_connection_threads_and_keep_each_counted_to_its_end() {
+    let mut config = config();
+    config.connection_threads = 2;
+    let live = TestGateway::fed_with(Feed::Polling, config).await;
+    // One after the other: each upgrade has ended by the next, so only the sessions' seats keep
+    // the count that spreads them.
+    let mut sockets = Vec::new();
+    for _ in 0..4 {
+        let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+        assert_alive(&mut ws).await;
+        sockets.push(ws);
+    }
+    let metrics_url = live.graphql_url().replace("/graphql", "/metrics");
+    let metrics = reqwest::get(&metrics_url)
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let open = per_lane(&metrics, "seam_graphql_lane_connections_open");
+    assert_eq!(open.len(), 2, "{metrics}");
+    // Two websockets on each, and the metrics request's own connection on one of them.
+    assert!(open.iter().all(|&n| n >= 2), "{open:?}");
+    assert_eq!(open.iter().sum::<u64>(), 5, "{open:?}");
+    let tasks = per_lane(&metrics, "seam_graphql_lane_tasks_alive");
+    assert!(
+        tasks.iter().all(|&n| n >= 2),
+        "sessions run on the lanes: {tasks:?}"
+    );
+
+    // Closed sessions give their seats back.
+    sockets.clear();
+    let deadline = Instant::now() + CLOSE_WAIT;
+    loop {
+        let metrics = reqwest::get(&metrics_url)
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        let open = per_lane(&metrics, "seam_graphql_lane_connections_open");
+        if open.iter().sum::<u64>() <= 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "seats still held: {open:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

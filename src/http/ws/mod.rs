@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
-use super::{AppState, ConnectionSlot};
+use super::{AppState, ConnectionHold};
 use protocol::Protocol;
 use session::Session;
 
@@ -27,8 +27,9 @@ const MAX_WRITE_BUFFER: usize = 4 * 1024 * 1024;
 
 pub(crate) async fn subscribe(
     State(state): State<AppState>,
-    // The connection's place under `--max-connections`, kept until the session ends.
-    slot: Option<Extension<ConnectionSlot>>,
+    // The connection's place under `--max-connections` and seat on its lane, kept until the
+    // session ends.
+    hold: Option<Extension<ConnectionHold>>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -59,7 +60,7 @@ pub(crate) async fn subscribe(
         .on_upgrade(move |socket| {
             let session = Session::new(socket, state, protocol, origin_allowed).run();
             sessions.track_future(async move {
-                let _slot = slot;
+                let _hold = hold;
                 match request {
                     Some(request) => crate::telemetry::REQUEST.scope(request, session).await,
                     None => session.await,

@@ -28,7 +28,7 @@ use tokio::net::TcpStream;
 
 use super::{unavailable, Answer, Outgoing, TransportError};
 
-/// Connections kept for reuse.
+/// Connections kept for reuse, per lane.
 pub(super) const MAX_IDLE: usize = 64;
 /// An idle connection older than this is closed rather than reused: servers close theirs after a
 /// while, and a request sent on a connection closed meanwhile fails.
@@ -44,6 +44,9 @@ struct Pooled {
     send: http1::SendRequest<Full<Bytes>>,
     connection: Connection,
     idle_since: Instant,
+    /// The lane whose runtime opened it (0: the main runtime): its I/O wakes that runtime, so it
+    /// is reused there only.
+    lane: usize,
 }
 
 /// Connections to Seam's host.
@@ -57,7 +60,8 @@ pub(crate) struct Pool {
         tokio_rustls::TlsConnector,
         rustls::pki_types::ServerName<'static>,
     )>,
-    idle: Mutex<Vec<Pooled>>,
+    /// Idle connections by lane (`crate::lanes`), the most recently used last.
+    idle: Mutex<Vec<Vec<Pooled>>>,
 }
 
 impl Pool {
@@ -152,12 +156,14 @@ impl Pool {
             send,
             connection,
             idle_since: Instant::now(),
+            lane: crate::lanes::current(),
         })
     }
 
     /// The most recently used idle connection that is still open.
     fn take_idle(&self) -> Option<Pooled> {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let idle = idle.get_mut(crate::lanes::current())?;
         while let Some(mut pooled) = idle.pop() {
             if pooled.idle_since.elapsed() < IDLE_FOR && ready(&mut pooled) {
                 return Some(pooled);
@@ -173,8 +179,12 @@ impl Pool {
         }
         pooled.idle_since = Instant::now();
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < MAX_IDLE {
-            idle.push(pooled);
+        if idle.len() <= pooled.lane {
+            idle.resize_with(pooled.lane + 1, Vec::new);
+        }
+        let lane = &mut idle[pooled.lane];
+        if lane.len() < MAX_IDLE {
+            lane.push(pooled);
         }
     }
 }

@@ -131,3 +131,38 @@ async fn should_say_refused_when_nothing_listens() {
         Ok(answer) => panic!("expected a refusal, got {}", answer.status),
     }
 }
+
+#[tokio::test]
+async fn should_keep_connections_per_lane_so_a_call_never_polls_another_runtimes_socket() {
+    let (port, connections) = server(AfterAnswer::KeepAlive).await;
+    let transport = Arc::new(transport(&format!("http://127.0.0.1:{port}")));
+    let lanes = crate::lanes::Lanes::start(2).expect("lanes");
+    let (done_tx, mut done) = tokio::sync::mpsc::unbounded_channel();
+    for _ in 0..2 {
+        let (transport, done_tx) = (transport.clone(), done_tx.clone());
+        // The first is counted open on its lane at once, so the second goes to the other lane.
+        lanes.spawn(move |seat| async move {
+            for _ in 0..3 {
+                transport.send(get(), TIMEOUT).await.expect("an answer");
+            }
+            done_tx
+                .send((crate::lanes::current(), seat))
+                .expect("reported");
+        });
+    }
+    let (mut lanes_used, mut seats) = (Vec::new(), Vec::new());
+    for _ in 0..2 {
+        let (lane, seat) = tokio::time::timeout(TIMEOUT, done.recv())
+            .await
+            .expect("in time")
+            .expect("a lane");
+        lanes_used.push(lane);
+        seats.push(seat);
+    }
+    lanes_used.sort();
+    assert_eq!(lanes_used, [1, 2]);
+    assert_eq!(connections.load(Ordering::SeqCst), 2, "one per lane");
+    // Off the lanes (the main runtime), neither lane's connection is taken.
+    transport.send(get(), TIMEOUT).await.expect("an answer");
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
+}
