@@ -251,11 +251,12 @@ pub struct GatewayConfig {
     /// Threads that serve client connections, each a single-threaded runtime given the accepted
     /// connections when it has the fewest open; a connection's requests, calls to Seam and
     /// websocket session stay on its thread. Defaults to one per available core; 0 serves them on
-    /// the main runtime's workers instead.
+    /// the main runtime's workers instead. At most 1024.
     #[arg(
         long,
         env = "SEAM_GRAPHQL_CONNECTION_THREADS",
-        default_value_t = crate::lanes::default_count()
+        default_value_t = crate::lanes::default_count(),
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024)
     )]
     pub connection_threads: usize,
     /// Most calls to Seam in flight with API keys Seam has not accepted yet (keys it answered with

@@ -53,7 +53,6 @@ pub(crate) async fn serve(
 ) {
     let builder = connection_builder(options);
     let graceful = GracefulShutdown::new();
-
     tokio::pin!(stop);
     loop {
         tokio::select! {

@@ -183,6 +183,44 @@ async fn can_take_gateway_options_after_serve_or_without_a_subcommand() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_serve_on_any_number_of_connection_threads_and_refuse_an_absurd_one() {
+    let (code, stderr) = run_to_end(&["--connection-threads", "5000"], &[]).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--connection-threads"), "{stderr}");
+    // 0: connections on the main runtime's workers; 3: more lanes than this machine's cores.
+    for (threads, lanes) in [("0", 0), ("3", 3)] {
+        let args = ["--listen", "127.0.0.1:0", "--connection-threads", threads];
+        let gateway = Process::start(command(&args));
+        let addr = gateway.gateway_addr().await;
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("http://{addr}/graphql"))
+            .json(&json!({ "query": r#"{ device(id: "august_device_1") { id } }"# }))
+            .send()
+            .await
+            .expect("an answer")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            answer["data"]["device"]["id"], "august_device_1",
+            "{answer}"
+        );
+        let _sub = WsSub::subscribe(&format!("ws://{addr}/graphql/ws"), None, json!({})).await;
+        let metrics = reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        let listed = metrics
+            .lines()
+            .filter(|l| l.starts_with("seam_graphql_lane_connections_open{"))
+            .count();
+        assert_eq!(listed, lanes, "threads {threads}: {metrics}");
+    }
+}
+
 #[tokio::test]
 async fn should_give_the_sandbox_its_own_listen_option_and_keep_env_vars_working() {
     // The gateway's variable is not an option given to `sandbox`: no refusal.
