@@ -128,6 +128,8 @@ pub(crate) struct Metrics {
     upstream: RwLock<HashMap<(&'static str, UpstreamStatus), Arc<Histogram>>>,
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
+    /// Validations run in full, and results reused for a repeated document.
+    validations: [AtomicU64; 2],
     batches: StaticFamily,
     webhooks: [AtomicU64; WebhookOutcome::ALL.len()],
     subscriptions_active: [AtomicI64; Transport::ALL.len()],
@@ -148,6 +150,7 @@ impl Default for Metrics {
             upstream: RwLock::default(),
             cache_hits: AtomicU64::new(0),
             cache_misses: AtomicU64::new(0),
+            validations: Default::default(),
             batches: StaticFamily::new(|| Histogram::counts(BATCH_SIZES)),
             webhooks: Default::default(),
             subscriptions_active: Default::default(),
@@ -270,6 +273,11 @@ impl Metrics {
             self.cache_misses
                 .fetch_add(misses as u64, Ordering::Relaxed);
         }
+    }
+
+    /// One request's validation: `reused` when an earlier result for its document stood in.
+    pub(crate) fn validation(&self, reused: bool) {
+        self.validations[usize::from(reused)].fetch_add(1, Ordering::Relaxed);
     }
 
     /// One DataLoader batch of `size` keys, by loader (`device`, `access_code`, ...).
@@ -430,6 +438,18 @@ impl Metrics {
             "seam_graphql_device_cache_requests_total{{result=\"hit\"}} {}\nseam_graphql_device_cache_requests_total{{result=\"miss\"}} {}",
             self.cache_hits.load(Ordering::Relaxed),
             self.cache_misses.load(Ordering::Relaxed)
+        );
+        header(
+            out,
+            "seam_graphql_validations_total",
+            "counter",
+            "GraphQL validations, run in full or reused for a repeated document whose variables plainly fit.",
+        );
+        let _ = writeln!(
+            out,
+            "seam_graphql_validations_total{{result=\"full\"}} {}\nseam_graphql_validations_total{{result=\"reused\"}} {}",
+            self.validations[0].load(Ordering::Relaxed),
+            self.validations[1].load(Ordering::Relaxed)
         );
     }
 

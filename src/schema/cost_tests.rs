@@ -10,10 +10,7 @@ use crate::schema::{mutation::MutationRoot, query::QueryRoot, subscription::Subs
 /// The estimate, read off the refusal of a schema whose budget is 0 (0 when nothing is refused).
 async fn estimate(query: &str, variables: serde_json::Value) -> u64 {
     let schema = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
-        .extension(GatewayHooks {
-            metrics: Default::default(),
-            budget: 0,
-        })
+        .extension(GatewayHooks::new(Default::default(), 0))
         .finish();
     let response = schema
         .execute(Request::new(query).variables(Variables::from_json(variables)))

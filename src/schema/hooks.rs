@@ -9,7 +9,7 @@
 //! the cost check runs right after parsing, before the log learns the operation (a refused
 //! request logs as `unknown`, as before); validation is signalled only when it passed.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
@@ -22,14 +22,27 @@ use futures::StreamExt;
 
 use super::cost_limit::CostCheck;
 use super::op_log::OperationLogLine;
+use super::validated_documents::{Candidate, ValidatedDocuments};
 use crate::metrics::Metrics;
 
 /// Makes each request's [`RequestHooks`].
 pub(crate) struct GatewayHooks {
     /// Where operations' durations and error codes are recorded.
-    pub(crate) metrics: Arc<Metrics>,
+    metrics: Arc<Metrics>,
     /// Requests estimated to make more upstream calls than this are refused before they run.
-    pub(crate) budget: u64,
+    budget: u64,
+    /// Documents of this schema that passed validation.
+    documents: Arc<ValidatedDocuments>,
+}
+
+impl GatewayHooks {
+    pub(crate) fn new(metrics: Arc<Metrics>, budget: u64) -> Self {
+        Self {
+            metrics,
+            budget,
+            documents: Default::default(),
+        }
+    }
 }
 
 impl ExtensionFactory for GatewayHooks {
@@ -37,6 +50,10 @@ impl ExtensionFactory for GatewayHooks {
         Arc::new(RequestHooks {
             log: OperationLogLine::new(self.metrics.clone()),
             cost: CostCheck::new(self.budget),
+            documents: self.documents.clone(),
+            metrics: self.metrics.clone(),
+            operation_name: OnceLock::new(),
+            earlier_validation: Mutex::new(None),
         })
     }
 }
@@ -45,6 +62,11 @@ impl ExtensionFactory for GatewayHooks {
 struct RequestHooks {
     log: OperationLogLine,
     cost: CostCheck,
+    documents: Arc<ValidatedDocuments>,
+    metrics: Arc<Metrics>,
+    operation_name: OnceLock<Option<Box<str>>>,
+    /// Set after parsing: an earlier result to reuse, or what to remember if validation passes.
+    earlier_validation: Mutex<Option<Result<ValidationResult, Candidate>>>,
 }
 
 #[async_trait::async_trait]
@@ -82,6 +104,9 @@ impl Extension for RequestHooks {
     ) -> ServerResult<Request> {
         self.log.note_request(&request);
         self.cost.note_request(&request);
+        let _ = self
+            .operation_name
+            .set(request.operation_name.as_deref().map(Into::into));
         next.run(ctx, request).await
     }
 
@@ -95,6 +120,14 @@ impl Extension for RequestHooks {
         let doc = next.run(ctx, query, variables).await?;
         self.cost.check(&ctx.schema_env.registry, &doc, variables)?;
         self.log.note_document(&doc);
+        let operation_name = self.operation_name.get().and_then(Option::as_deref);
+        let earlier = self
+            .documents
+            .look_up(query, operation_name, &doc, variables);
+        *self
+            .earlier_validation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = earlier;
         Ok(doc)
     }
 
@@ -103,7 +136,23 @@ impl Extension for RequestHooks {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await;
+        let earlier = self
+            .earlier_validation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let reused = matches!(earlier, Some(Ok(_)));
+        self.metrics.validation(reused);
+        let result = match earlier {
+            Some(Ok(result)) => Ok(result),
+            candidate => {
+                let result = next.run(ctx).await;
+                if let (Ok(passed), Some(Err(candidate))) = (&result, candidate) {
+                    self.documents.remember(candidate, *passed);
+                }
+                result
+            }
+        };
         if result.is_ok() {
             super::validated::signal_valid(ctx);
         }

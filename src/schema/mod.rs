@@ -25,6 +25,7 @@ mod timeline;
 mod unmanaged_access_code;
 mod validate;
 mod validated;
+mod validated_documents;
 mod workspace;
 
 use async_graphql::{SDLExportOptions, Schema};
@@ -53,10 +54,10 @@ pub(crate) fn build_schema(
         mutation::MutationRoot,
         subscription::SubscriptionRoot,
     )
-    .extension(hooks::GatewayHooks {
-        metrics: services.client.metrics().clone(),
-        budget: max_upstream_calls,
-    })
+    .extension(hooks::GatewayHooks::new(
+        services.client.metrics().clone(),
+        max_upstream_calls,
+    ))
     .data(services)
     .data(live)
     .limit_depth(16)

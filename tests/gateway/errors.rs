@@ -360,3 +360,55 @@ async fn must_bound_calls_with_keys_seam_has_not_accepted_and_answer_a_rejected_
     assert_eq!(error_codes(&again), ["UNAUTHENTICATED"]);
     assert_eq!(proxy.seen_total(), 0);
 }
+
+/// Errors of a response, as a client compares them: all but the request id, new on each.
+fn errors_of(body: &Value) -> Value {
+    let mut errors = body.get("errors").cloned().unwrap_or(Value::Null);
+    for error in errors.as_array_mut().into_iter().flatten() {
+        if let Some(extensions) = error["extensions"].as_object_mut() {
+            extensions.remove("requestId");
+        }
+    }
+    errors
+}
+
+#[tokio::test]
+async fn should_reuse_a_documents_validation_yet_refuse_bad_variables_exactly_as_before() {
+    let t = TestGateway::start().await;
+    let url = format!("http://{}/graphql", t.gateway.addr());
+    let http = reqwest::Client::new();
+    let query = "query($id: ID!){ device(id: $id){ id } }";
+    let bad = [
+        json!({ "id": 5.5 }),
+        json!({}),
+        json!({ "id": null }),
+        json!({ "id": ["august_device_1"] }),
+    ];
+    let mut first = Vec::new();
+    for variables in &bad {
+        let body = post_graphql(&http, &url, None, query, variables.clone()).await;
+        assert!(body.get("errors").is_some(), "{variables}: {body}");
+        first.push(errors_of(&body));
+    }
+    // Validated in full once, then reused for another id.
+    for id in ["august_device_1", "august_device_2"] {
+        let body = post_graphql(&http, &url, None, query, json!({ "id": id })).await;
+        assert_eq!(data(&body)["device"]["id"], id, "{body}");
+    }
+    // The document is known now; values that do not plainly fit are still validated in full.
+    for (variables, before) in bad.iter().zip(&first) {
+        let body = post_graphql(&http, &url, None, query, variables.clone()).await;
+        assert_eq!(errors_of(&body), *before, "{variables}");
+    }
+    let metrics = reqwest::get(format!("http://{}/metrics", t.gateway.addr()))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("seam_graphql_validations_total{result=\"full\"} 9\n")
+            && metrics.contains("seam_graphql_validations_total{result=\"reused\"} 1\n"),
+        "{metrics}"
+    );
+}
