@@ -5,9 +5,14 @@
 # prints req/s and the gateway's CPU µs per request per run, then the medians. Loopback only,
 # bounded: ROUNDS (3, at most 9) x binaries x 7 s.
 #
+# A gateway argument may start with environment settings for that gateway alone; QUERY=codes asks
+# for access codes by id with their devices (the stub answers 3 codes on 2 devices never seen).
+#
 #   benches/cold-ab.sh old-binary target/release/seam-graphql
 #   CONC=50 ROUNDS=5 benches/cold-ab.sh a b
 #   PRE="LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libmimalloc.so.2" benches/cold-ab.sh bin   # allocator A/B
+#   benches/cold-ab.sh "SEAM_GRAPHQL_CONNECTION_THREADS=0 bin" bin                        # setting A/B
+#   QUERY=codes benches/cold-ab.sh a b
 set -euo pipefail
 TOP=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 PEERS=$TOP/target/peers
@@ -19,13 +24,18 @@ RUN=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$RUN"' EXIT
 HZ=$(getconf CLK_TCK)
 # A fresh run number in the ids of every run (vary.lua fills __N__ per request), as compare.sh does.
-TEMPLATE='{"query":"query($id: ID!){ device(id: $id){ id displayName isOnline } }","variables":{"id":"33333333-__R__-4333-8333-__N__"}}'
+case ${QUERY:-device} in
+  device) TEMPLATE='{"query":"query($id: ID!){ device(id: $id){ id displayName isOnline } }","variables":{"id":"33333333-__R__-4333-8333-__N__"}}' ;;
+  codes) TEMPLATE='{"query":"query($ids: [ID!]){ accessCodes(accessCodeIds: $ids){ nodes { id code device { id displayName } } } }","variables":{"ids":["44444444-__R__-4444-8444-__N__"]}}' ;;
+  *) echo "QUERY is device or codes" >&2; exit 2 ;;
+esac
 body() { sed "s/__R__/$(printf '%04d' $((RANDOM % 10000)))/" <<<"$TEMPLATE" >"$RUN/body.json"; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-once() { # once <binary>: prints "rps cpu_us"
+once() { # once "[NAME=value ...] <binary>": prints "rps cpu_us"
   STUB_PORT=4820 node "$PEERS/mesh/stub-upstream.mjs" >"$RUN/stub.log" 2>&1 & local stub=$!
   sleep 0.5
-  env $PRE SEAM_ENDPOINT=http://127.0.0.1:4820 SEAM_API_KEY=seam_bench_key "$1" --listen 127.0.0.1:4823 >"$RUN/gw.log" 2>&1 & local gw=$!
+  # shellcheck disable=SC2086 # the argument's settings and binary, split on spaces
+  env $PRE SEAM_ENDPOINT=http://127.0.0.1:4820 SEAM_API_KEY=seam_bench_key $1 --listen 127.0.0.1:4823 >"$RUN/gw.log" 2>&1 & local gw=$!
   for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:4823/healthz && break; sleep 0.1; done
   body; BODY_FILE=$RUN/body.json VARY=1 wrk -t1 -c"$CONC" -d2s -s "$PEERS/bench/vary.lua" http://127.0.0.1:4823/graphql >/dev/null
   body; local t0; t0=$(ticks $gw)
