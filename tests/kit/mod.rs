@@ -188,17 +188,21 @@ impl TestGateway {
         &self.http
     }
 
-    /// A series of the gateway's `/metrics`, as a number (0 when absent).
-    pub async fn metric(&self, series: &str) -> f64 {
-        let text = self
-            .http
+    /// The gateway's whole `/metrics` page.
+    pub async fn metrics_text(&self) -> String {
+        self.http
             .get(format!("http://{}/metrics", self.gateway.addr()))
             .send()
             .await
             .expect("metrics answer")
             .text()
             .await
-            .expect("metrics text");
+            .expect("metrics text")
+    }
+
+    /// A series of the gateway's `/metrics`, as a number (0 when absent).
+    pub async fn metric(&self, series: &str) -> f64 {
+        let text = self.metrics_text().await;
         text.lines()
             .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
             .map_or(0.0, |v| v.parse().expect("a number"))

@@ -396,12 +396,6 @@ async fn must_cap_connections_with_websockets_counted_and_still_answer_healthz()
     }
 }
 
-async fn metrics_page(live: &TestGateway) -> String {
-    let url = live.graphql_url().replace("/graphql", "/metrics");
-    let response = reqwest::get(url).await.expect("metrics");
-    response.text().await.expect("text")
-}
-
 /// `name{lane="N"} value` lines of a metrics page, by lane.
 fn per_lane(metrics: &str, name: &str) -> Vec<u64> {
     metrics
@@ -424,7 +418,7 @@ async fn must_spread_websockets_over_the_connection_threads_and_keep_each_counte
         assert_alive(&mut ws).await;
         sockets.push(ws);
     }
-    let metrics = metrics_page(&live).await;
+    let metrics = live.metrics_text().await;
     let open = per_lane(&metrics, "seam_graphql_lane_connections_open");
     assert_eq!(open.len(), 2, "{metrics}");
     // Two websockets on each, and the metrics request's own connection on one of them.
@@ -440,7 +434,7 @@ async fn must_spread_websockets_over_the_connection_threads_and_keep_each_counte
     sockets.clear();
     let deadline = Instant::now() + CLOSE_WAIT;
     loop {
-        let metrics = metrics_page(&live).await;
+        let metrics = live.metrics_text().await;
         let open = per_lane(&metrics, "seam_graphql_lane_connections_open");
         if open.iter().sum::<u64>() <= 1 {
             break;
