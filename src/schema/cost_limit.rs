@@ -1,10 +1,8 @@
 //! The per-request budget of upstream calls, enforced with the estimate of `cost`.
 
-use std::sync::{Mutex, PoisonError};
-
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::registry::Registry;
-use async_graphql::{Pos, Request, ServerError, ServerResult, Variables};
+use async_graphql::{Pos, ServerError, ServerResult, Variables};
 
 use super::cost::operation_cost;
 use super::error::ErrorCode;
@@ -14,38 +12,23 @@ use super::error::ErrorCode;
 /// milliseconds, and a refused request should not pay for it.
 pub(super) struct CostCheck {
     budget: u64,
-    /// The operation the request names, if any (known before parsing).
-    operation_name: Mutex<Option<String>>,
 }
 
 impl CostCheck {
     pub(super) fn new(budget: u64) -> Self {
-        Self {
-            budget,
-            operation_name: Mutex::default(),
-        }
+        Self { budget }
     }
 
-    pub(super) fn note_request(&self, request: &Request) {
-        *self
-            .operation_name
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = request.operation_name.clone();
-    }
-
-    /// Refuses the document when its estimated upstream calls exceed the budget.
+    /// Refuses the document when its estimated upstream calls exceed the budget. `operation_name`
+    /// is the one the request names, if any.
     pub(super) fn check(
         &self,
         registry: &Registry,
         doc: &ExecutableDocument,
         variables: &Variables,
+        operation_name: Option<&str>,
     ) -> ServerResult<()> {
-        let name = self
-            .operation_name
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let cost = operation_cost(registry, doc, variables, name.as_deref());
+        let cost = operation_cost(registry, doc, variables, operation_name);
         if cost > self.budget {
             return Err(over_budget(cost, self.budget));
         }

@@ -9,12 +9,23 @@ use crate::schema::{mutation::MutationRoot, query::QueryRoot, subscription::Subs
 
 /// The estimate, read off the refusal of a schema whose budget is 0 (0 when nothing is refused).
 async fn estimate(query: &str, variables: serde_json::Value) -> u64 {
+    estimate_operation(query, variables, None).await
+}
+
+/// The same, for the operation the request names.
+async fn estimate_operation(
+    query: &str,
+    variables: serde_json::Value,
+    operation: Option<&str>,
+) -> u64 {
     let schema = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .extension(GatewayHooks::new(Default::default(), 0))
         .finish();
-    let response = schema
-        .execute(Request::new(query).variables(Variables::from_json(variables)))
-        .await;
+    let mut request = Request::new(query).variables(Variables::from_json(variables));
+    if let Some(name) = operation {
+        request = request.operation_name(name);
+    }
+    let response = schema.execute(request).await;
     let Some(error) = response.errors.first() else {
         return 0;
     };
@@ -87,4 +98,11 @@ async fn should_charge_the_new_surface_like_the_rest() {
     let convert =
         r#"mutation{convertUnmanagedAccessCode(input:{accessCodeId:"c"}){accessCode{device{id}}}}"#;
     assert_eq!(estimate(convert, json!({})).await, 3 + 1);
+}
+
+#[tokio::test]
+async fn should_estimate_the_operation_the_request_names() {
+    let two = r#"query Cheap { __typename } query Costly { a: device(id:"a"){id} b: actionAttempt(id:"b"){id} }"#;
+    assert_eq!(estimate_operation(two, json!({}), Some("Costly")).await, 2);
+    assert_eq!(estimate_operation(two, json!({}), Some("Cheap")).await, 0);
 }

@@ -64,6 +64,8 @@ struct RequestHooks {
     cost: CostCheck,
     documents: Arc<ValidatedDocuments>,
     metrics: Arc<Metrics>,
+    /// The operation the request names, if any (known before parsing): for the cost check and
+    /// the validated documents.
     operation_name: OnceLock<Option<Box<str>>>,
     /// Set after parsing: an earlier result to reuse, or what to remember if validation passes.
     earlier_validation: Mutex<Option<Result<ValidationResult, Candidate>>>,
@@ -103,7 +105,6 @@ impl Extension for RequestHooks {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         self.log.note_request(&request);
-        self.cost.note_request(&request);
         let _ = self
             .operation_name
             .set(request.operation_name.as_deref().map(Into::into));
@@ -118,9 +119,10 @@ impl Extension for RequestHooks {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        self.cost.check(&ctx.schema_env.registry, &doc, variables)?;
-        self.log.note_document(&doc);
         let operation_name = self.operation_name.get().and_then(Option::as_deref);
+        self.cost
+            .check(&ctx.schema_env.registry, &doc, variables, operation_name)?;
+        self.log.note_document(&doc);
         let earlier = self
             .documents
             .look_up(query, operation_name, &doc, variables);
