@@ -8,13 +8,13 @@
 //! an earlier result only when each of its operation's variables is declared as a built-in scalar
 //! (or a list of them) and its value is one that scalar accepts; any other request, with an enum,
 //! an input object, a custom scalar, a missing or extra variable, is validated in full, and its
-//! errors are exactly what they were.
+//! errors are exactly what they were. Mutations are never kept: their literals may hold a PIN.
 
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, Type,
+    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Type,
 };
 use async_graphql::{Name, ValidationResult, Value, Variables};
 
@@ -69,7 +69,9 @@ impl ValidatedDocuments {
         variables: &Variables,
     ) -> Option<Result<ValidationResult, Candidate>> {
         let definition = selected_operation(document, operation)?;
-        if !variables_plainly_fit(definition, variables) {
+        // A mutation's literals may hold a PIN: its text is not kept (and mutations are rare).
+        if definition.ty == OperationType::Mutation || !variables_plainly_fit(definition, variables)
+        {
             return None;
         }
         let key = self.key(text, operation);
@@ -235,5 +237,12 @@ mod tests {
         let other_document = parse_query(other).expect("parses");
         let other_result = documents.look_up(other, None, &other_document, &variables);
         assert!(matches!(other_result, Some(Err(_))));
+        let pin = r#"mutation { createAccessCode(input: {deviceId: "d", code: "1234"}) { accessCode { id } } }"#;
+        let pin_document = parse_query(pin).expect("parses");
+        let none = Variables::default();
+        assert!(
+            documents.look_up(pin, None, &pin_document, &none).is_none(),
+            "a mutation's text, which may hold a PIN, is never kept"
+        );
     }
 }
