@@ -1,20 +1,23 @@
-//! Identical subscriptions (same key, document and variables) share one execution: each
-//! subscriber still receives every change exactly once, from when it subscribed; a subscriber
-//! leaving does not disturb the others; other filters and other tenants never share; and a
-//! subscription that fails is not joined by the next one.
+//! Identical subscriptions (same key, document and variables) share one execution per connection
+//! lane: each subscriber still receives every change exactly once, from when it subscribed; a
+//! subscriber leaving does not disturb the others; other filters and other tenants never share; and
+//! a subscription that fails is not joined by the next one.
 
 use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::{Feed, TestGateway, WsSub, KEY_1, KEY_2};
+use crate::support::{config, Feed, TestGateway, WsSub, KEY_1, KEY_2};
 
 const QUIET: Duration = Duration::from_millis(300);
 const EXECUTIONS: &str = "seam_graphql_subscription_executions";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_run_identical_subscriptions_once_and_deliver_each_change_to_each_once() {
-    let live = TestGateway::fed(Feed::Webhooks).await;
+    // One lane, so that every subscriber here shares (the lanes' test is below).
+    let mut config = config();
+    config.connection_threads = 1;
+    let live = TestGateway::fed_with(Feed::Webhooks, config).await;
     let url = live.ws_url();
     let device_1 = json!({ "d": "august_device_1" });
     let mut a = WsSub::subscribe(&url, Some(KEY_1), device_1.clone()).await;
@@ -136,4 +139,38 @@ async fn should_deliver_to_every_subscription_of_one_connection_once() {
     ids.sort();
     assert_eq!(ids, ["1", "2", "3"]);
     ws.expect_silence(QUIET).await;
+}
+
+/// Sharing stays within a connection lane: a result sent to a subscriber on another lane would
+/// wake that lane's thread once per subscriber (an eventfd write each), where one execution per
+/// lane wakes it once per event. Four identical subscriptions on four connections over two lanes
+/// run as two executions, and each still gets each change once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_share_within_each_connection_lane_and_deliver_each_change_to_each_once() {
+    let mut config = config();
+    config.connection_threads = 2;
+    let live = TestGateway::fed_with(Feed::Webhooks, config).await;
+    let device_1 = json!({ "d": "august_device_1" });
+    let mut subs = Vec::new();
+    for _ in 0..4 {
+        subs.push(WsSub::subscribe(&live.ws_url(), Some(KEY_1), device_1.clone()).await);
+    }
+    live.wait_for_subscribers(4).await;
+    // Connections go to the lane with the fewest open, so both lanes hold some of the four.
+    assert_eq!(live.metric(EXECUTIONS).await, 2.0);
+
+    let id = live.create_code(KEY_1, "august_device_1", "Per lane").await;
+    live.advance(2).await;
+    for sub in &mut subs {
+        let (created, change) = sub.next_change().await;
+        assert_eq!(created, "access_code.created null->SETTING");
+        assert_eq!(change["accessCodeId"], id.as_str());
+        assert_eq!(
+            sub.changes(1).await,
+            ["access_code.set_on_device SETTING->SET"]
+        );
+    }
+    for sub in &mut subs {
+        sub.expect_silence(QUIET).await;
+    }
 }

@@ -164,7 +164,10 @@ async fn should_stream_status_changes_in_distinct_connections_mode() {
 /// one execution; each receives each change once, framed for its own transport.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn should_share_one_execution_with_an_identical_websocket_subscription() {
-    let live = TestGateway::fed(Feed::Webhooks).await;
+    // One lane: sharing is per lane (`shared_executions.rs`).
+    let mut c = config();
+    c.connection_threads = 1;
+    let live = TestGateway::fed_with(Feed::Webhooks, c).await;
     let variables = json!({ "d": "august_device_1" });
     let response = post_stream(&live, Some(KEY_1), SUBSCRIPTION, variables.clone()).await;
     let mut stream = SseStream::new(response);

@@ -20,10 +20,16 @@ use crate::seam::TenantId;
 /// variables and extensions give the same results. Those four are kept as one SHA-256 rather than
 /// as text: a document or its variables may be up to a websocket message long (a comment pads any
 /// document), and every distinct subscription holds its key.
+///
+/// Identical subscriptions share per connection lane (`crate::lanes`), not across lanes: the
+/// execution's task runs on the lane of its first member, and a result sent to a member on another
+/// lane costs that lane's thread a wake-up (an eventfd write) per member and event. One execution
+/// per lane wakes each lane once per event, and its members on the lane's own queue.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(super) struct GroupKey {
     tenant: TenantId,
     request: [u8; 32],
+    lane: usize,
 }
 
 impl GroupKey {
@@ -54,6 +60,7 @@ impl GroupKey {
         Self {
             tenant,
             request: digest.finalize().into(),
+            lane: crate::lanes::current(),
         }
     }
 }

@@ -2,11 +2,11 @@
 //! subscriptions between them.
 //!
 //! Subscriptions with the same key (by tenant hash), document, operation and variables receive the
-//! same results, so they share one execution: the document is executed once per event, and each
-//! result serialised once, however many subscribers there are. Each subscriber's transport then
-//! only frames the shared JSON. A dashboard open in many browsers costs one subscription per event,
-//! not one per browser. Queries and mutations are never shared, and neither are operations without
-//! a key.
+//! same results, so they share one execution per connection lane: the document is executed once
+//! per event and lane, and each result serialised once, however many subscribers there are. Each
+//! subscriber's transport then only frames the shared JSON. A dashboard open in many browsers
+//! costs one subscription per event and lane (two on a two-core replica), not one per browser.
+//! Queries and mutations are never shared, and neither are operations without a key.
 //!
 //! A subscriber joins an execution that has registered with the live hub (so every later change
 //! reaches it), or one that has not produced anything yet (it then receives everything). It never
