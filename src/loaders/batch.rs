@@ -146,6 +146,18 @@ where
         Ok(found)
     }
 
+    /// The memo's answer for `key`, if this request has it already: `Some(found)` once the batch
+    /// that carried `key` came back (`found` is None when the loader did not find it); None when
+    /// `key` was not asked for, is still on its way, or its batch failed (a load then answers, as
+    /// it would have).
+    pub(crate) fn memoized(&self, key: &str) -> Option<Option<L::Value>> {
+        let state = self.lock();
+        match state.sent.get(key)?.peek()? {
+            Ok(found) => Some(found.get(key).cloned()),
+            Err(_) => None,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State<L>> {
         // A panic elsewhere cannot leave the state half-changed: every change is a few plain writes.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -388,6 +400,24 @@ mod tests {
         assert_eq!(batch.load_one("a".into(), &make).await, Ok(Some(1)));
         assert_eq!(batch.load_one("a".into(), &make).await, Ok(Some(1)));
         assert_eq!(recording.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn should_answer_from_the_memo_without_loading_only_once_a_batch_is_back() {
+        let (batch, recording, make) = fresh(true);
+        assert_eq!(batch.memoized("a"), None, "not asked yet");
+        let mut load = Box::pin(batch.load_many(["a".to_owned(), "absent".to_owned()], &make));
+        assert!(futures::poll!(&mut load).is_pending());
+        assert_eq!(batch.memoized("a"), None, "asked, not sent");
+        assert_eq!(load.await.map(|f| f.len()), Ok(1));
+        assert_eq!(batch.memoized("a"), Some(Some(1)));
+        assert_eq!(batch.memoized("absent"), Some(None), "answered: not found");
+        assert_eq!(batch.memoized("b"), None);
+        assert_eq!(recording.calls.load(Ordering::SeqCst), 1);
+
+        let (batch, _, make) = fresh(false);
+        assert_eq!(batch.load_one("a".into(), &make).await, Ok(Some(1)));
+        assert_eq!(batch.memoized("a"), None, "no memo unless asked for");
     }
 
     #[tokio::test]

@@ -73,17 +73,24 @@ impl RequestScope {
     /// The device, or NOT_FOUND. A cached device is returned at once: a hit needs no batch, so it
     /// should not wait for the request's other lookups.
     pub async fn device(&self, id: &str) -> GatewayResult<Arc<Device>> {
+        let not_found = || {
+            GatewayError::not_found(format!(
+                "No device with id `{id}` is visible to this API key"
+            ))
+        };
+        // A device this request has fetched already (a list's codes, after `prime_devices`) is
+        // answered from the request's own memo: the same device, without a trip through the shared
+        // cache (a key built, hashed and its read recorded, per code).
+        if let Some(found) = self.devices.memoized(id) {
+            return found.ok_or_else(not_found);
+        }
         if let Some(device) = self.services.devices.cached(self.key.tenant(), id).await {
             return Ok(device);
         }
         self.devices
             .load_one(id.to_owned(), || self.device_loader())
             .await?
-            .ok_or_else(|| {
-                GatewayError::not_found(format!(
-                    "No device with id `{id}` is visible to this API key"
-                ))
-            })
+            .ok_or_else(not_found)
     }
 
     /// Loads, in one batch, the devices of these codes, so that resolving `device` on each of them
