@@ -64,12 +64,16 @@ impl DeviceService {
     ) -> Result<HashMap<String, Arc<Device>>, SeamError> {
         let (client, fetch_key) = (self.client.clone(), key.clone());
         self.cache
-            .get_many(key.tenant(), ids, move |missing| async move {
-                let mut devices = Vec::with_capacity(missing.len());
-                for chunk in missing.chunks(MAX_BATCH) {
-                    devices.extend(fetch_by_ids(&client, &fetch_key, chunk).await?);
-                }
-                Ok(devices)
+            .get_many(key.tenant(), ids, move |missing| {
+                // Boxed where it is made: it moves three times on its way into the cache's shared
+                // fetch, each move a copy of its whole state (the upstream call's) if unboxed.
+                Box::pin(async move {
+                    let mut devices = Vec::with_capacity(missing.len());
+                    for chunk in missing.chunks(MAX_BATCH) {
+                        devices.extend(fetch_by_ids(&client, &fetch_key, chunk).await?);
+                    }
+                    Ok(devices)
+                })
             })
             .await
     }
