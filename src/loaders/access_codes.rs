@@ -18,7 +18,7 @@ impl Loader<String> for AccessCodeLoader {
     type Error = SeamError;
 
     async fn load(&self, ids: &[String]) -> Result<HashMap<String, Arc<AccessCode>>, SeamError> {
-        let load = Box::pin(self.services.access_codes.by_ids(&self.key, ids));
+        let load = self.services.access_codes.by_ids(&self.key, ids);
         super::batch(
             self.services.client.metrics(),
             "access_code",

@@ -19,7 +19,7 @@ impl Loader<String> for DeviceLoader {
 
     async fn load(&self, ids: &[String]) -> Result<HashMap<String, Arc<Device>>, SeamError> {
         tracing::debug!(tenant = %self.key.tenant(), batch = ids.len(), "device batch");
-        let load = Box::pin(self.services.devices.by_ids(&self.key, ids));
+        let load = self.services.devices.by_ids(&self.key, ids);
         super::batch(self.services.client.metrics(), "device", ids.len(), load).await
     }
 }

@@ -18,7 +18,7 @@ impl Loader<String> for LinkedGroupLoader {
     type Error = SeamError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Arc<Members>>, SeamError> {
-        let find = Box::pin(self.services.linked_groups.find(&self.key, keys));
+        let find = self.services.linked_groups.find(&self.key, keys);
         let groups = super::batch(
             self.services.client.metrics(),
             "linked_group",
