@@ -174,3 +174,34 @@ async fn should_share_within_each_connection_lane_and_deliver_each_change_to_eac
         sub.expect_silence(QUIET).await;
     }
 }
+
+/// A subscription started on a connection that already waits on another gets its own changes,
+/// though nothing else on the connection stirs: the session polls only what woke it, and a new
+/// operation must be polled once to be waited on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn should_deliver_to_a_later_subscription_of_a_connection_whose_first_stays_quiet() {
+    let live = TestGateway::fed(Feed::Webhooks).await;
+    let mut ws = WsSub::connect(&live.ws_url(), Some(KEY_1)).await;
+    for (id, device) in [("quiet", "august_device_1"), ("busy", "august_device_2")] {
+        ws.send(json!({
+            "id": id,
+            "type": "subscribe",
+            "payload": {
+                "query": crate::support::SUBSCRIPTION,
+                "variables": { "d": device },
+            },
+        }))
+        .await;
+        // One at a time: the second arrives while the session already waits on the first.
+        ws.expect_silence(QUIET).await;
+    }
+    live.wait_for_subscribers(2).await;
+    live.create_code(KEY_1, "august_device_2", "Second only")
+        .await;
+    let message = ws.recv(Duration::from_secs(5)).await.expect("a result");
+    assert_eq!(message["type"], "next", "{message:#}");
+    assert_eq!(message["id"], "busy", "{message:#}");
+    let change = &message["payload"]["data"]["accessCodeStatusChanged"];
+    assert_eq!(change["eventType"], "access_code.created");
+    ws.expect_silence(QUIET).await;
+}

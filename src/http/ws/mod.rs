@@ -9,6 +9,7 @@
 mod init;
 mod protocol;
 mod session;
+mod woken;
 
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::header::SEC_WEBSOCKET_PROTOCOL;

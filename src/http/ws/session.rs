@@ -5,7 +5,9 @@
 //! [`StreamMap`] rather than tasks of their own, so an idle subscription costs only its stream,
 //! and dropping the session drops (and unregisters) all of them.
 
+use std::future::{poll_fn, Future};
 use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use async_graphql::Request;
@@ -17,6 +19,7 @@ use tokio_stream::StreamMap;
 
 use super::init::connection_key;
 use super::protocol::{ClientMessage, Close, Outgoing, Protocol};
+use super::woken::Woken;
 use crate::http::multiplex::Shared;
 use crate::http::AppState;
 use crate::schema::ErrorCode;
@@ -29,6 +32,12 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 const SHUTDOWN_FLUSH_GAP: Duration = Duration::from_millis(100);
 /// Most results written to a connection at once (the rest go in the next write).
 const MAX_BATCH: usize = 64;
+
+/// The sources a session waits on, as numbered for [`Woken`].
+const SHUTDOWN: usize = 0;
+const INIT_DEADLINE: usize = 1;
+const KEEPALIVE: usize = 2;
+const SOCKET: usize = 3;
 
 /// An operation's results, then `None` once it is over (so that `complete` can be sent).
 type Operation = Pin<Box<dyn Stream<Item = Option<Shared>> + Send>>;
@@ -111,22 +120,40 @@ impl Session {
         // Made once: waiting on the token registers with it, and every connection wakes per event.
         let shutting_down = shutdown.cancelled();
         tokio::pin!(shutting_down);
+        // Each source has a waker of its own, so a result wakes the session without its socket,
+        // timers and shutdown token being polled again to say they have nothing.
+        let mut sources = Woken::<5>::new();
         loop {
             let awaiting_init = matches!(self.phase, Phase::AwaitingInit);
-            let event = tokio::select! {
-                _ = &mut shutting_down => Event::Shutdown,
-                _ = &mut init_deadline, if awaiting_init => Event::InitTimeout,
-                _ = keepalive.tick(), if !awaiting_init => Event::KeepAlive,
-                frame = self.socket.recv() => Event::Frame(frame),
-                Some((id, output)) = self.operations.next(), if !self.operations.is_empty() => {
-                    Event::Output(id, output)
-                }
-            };
+            let (socket, operations) = (&mut self.socket, &mut self.operations);
+            let event = poll_fn(|cx| {
+                sources.poll(cx, |source, cx| match source {
+                    SHUTDOWN => Some(shutting_down.as_mut().poll(cx).map(|()| Event::Shutdown)),
+                    INIT_DEADLINE => awaiting_init
+                        .then(|| init_deadline.as_mut().poll(cx).map(|()| Event::InitTimeout)),
+                    KEEPALIVE => {
+                        (!awaiting_init).then(|| keepalive.poll_tick(cx).map(|_| Event::KeepAlive))
+                    }
+                    SOCKET => Some(socket.poll_next_unpin(cx).map(Event::Frame)),
+                    // A map with no operations is a finished stream: nothing to wait on.
+                    _ => (!operations.is_empty()).then(|| match operations.poll_next_unpin(cx) {
+                        Poll::Ready(Some((id, output))) => Poll::Ready(Event::Output(id, output)),
+                        Poll::Ready(None) | Poll::Pending => Poll::Pending,
+                    }),
+                })
+            })
+            .await;
+            // A message may start operations, or the keep-alive: their streams must be polled to
+            // be waited on.
+            let changes_sources = matches!(event, Event::Frame(_));
             // Boxed: handling nests several async calls, and inlined their state would be part
             // of every idle connection's task for its whole life.
             match Box::pin(self.handle(event)).await {
                 Step::Continue => {}
                 step => return step,
+            }
+            if changes_sources {
+                sources.mark_all();
             }
         }
     }
