@@ -62,13 +62,22 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
+/// Whether two keys are equal, in time that does not depend on where they first differ: the
+/// thread's last key may be another client's, and `==` stops at the first differing byte.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && std::hint::black_box(a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y))) == 0
+}
+
 impl ApiKey {
     pub fn new(secret: impl Into<String>) -> Self {
         let secret = secret.into();
         let tenant = LAST_TENANT.with(|last| {
             let mut last = last.borrow_mut();
             match &*last {
-                Some((known, tenant)) if **known == *secret => tenant.clone(),
+                Some((known, tenant)) if same_secret(known.as_bytes(), secret.as_bytes()) => {
+                    tenant.clone()
+                }
                 _ => {
                     let tenant = TenantId::of(&secret);
                     *last = Some((secret.as_str().into(), tenant.clone()));
