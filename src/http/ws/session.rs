@@ -38,6 +38,8 @@ const SHUTDOWN: usize = 0;
 const INIT_DEADLINE: usize = 1;
 const KEEPALIVE: usize = 2;
 const SOCKET: usize = 3;
+const OPERATIONS: usize = 4;
+const SOURCES: usize = 5;
 
 /// An operation's results, then `None` once it is over (so that `complete` can be sent).
 type Operation = Pin<Box<dyn Stream<Item = Option<Shared>> + Send>>;
@@ -122,7 +124,7 @@ impl Session {
         tokio::pin!(shutting_down);
         // Each source has a waker of its own, so a result wakes the session without its socket,
         // timers and shutdown token being polled again to say they have nothing.
-        let mut sources = Woken::<5>::new();
+        let mut sources = Woken::<SOURCES>::new();
         loop {
             let awaiting_init = matches!(self.phase, Phase::AwaitingInit);
             let (socket, operations) = (&mut self.socket, &mut self.operations);
@@ -136,10 +138,15 @@ impl Session {
                     }
                     SOCKET => Some(socket.poll_next_unpin(cx).map(Event::Frame)),
                     // A map with no operations is a finished stream: nothing to wait on.
-                    _ => (!operations.is_empty()).then(|| match operations.poll_next_unpin(cx) {
-                        Poll::Ready(Some((id, output))) => Poll::Ready(Event::Output(id, output)),
-                        Poll::Ready(None) | Poll::Pending => Poll::Pending,
-                    }),
+                    OPERATIONS => {
+                        (!operations.is_empty()).then(|| match operations.poll_next_unpin(cx) {
+                            Poll::Ready(Some((id, output))) => {
+                                Poll::Ready(Event::Output(id, output))
+                            }
+                            Poll::Ready(None) | Poll::Pending => Poll::Pending,
+                        })
+                    }
+                    _ => unreachable!("a session has {SOURCES} sources"),
                 })
             })
             .await;
