@@ -99,6 +99,9 @@ struct Walk<'a> {
     variables: &'a Variables,
     /// Fragments being expanded, so a (not yet validated) fragment cycle ends.
     expanding: Vec<&'a Name>,
+    /// Whether an argument the estimate read took a variable's value: if none did, the estimate
+    /// holds for every request with the same document.
+    read_variables: std::cell::Cell<bool>,
 }
 
 impl<'a> Walk<'a> {
@@ -190,6 +193,7 @@ impl<'a> Walk<'a> {
         let value = field.get_argument(name)?.node.clone();
         value
             .into_const_with(|var| {
+                self.read_variables.set(true);
                 Ok::<_, ()>(self.variables.get(&var).cloned().unwrap_or(Value::Null))
             })
             .ok()
@@ -204,15 +208,24 @@ fn list_of(at: At, size: u64) -> At {
     }
 }
 
+/// An estimate of the upstream calls a request makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Estimate {
+    /// The calls.
+    pub(super) calls: u64,
+    /// Whether a variable's value went into it; if not, it holds for any variables.
+    pub(super) read_variables: bool,
+}
+
 /// The estimated upstream calls of the operation the request runs (named `name`, or the only
-/// one). When none can be chosen, validation will refuse the request; until then it is charged as
-/// its costliest operation.
-pub(super) fn operation_cost<'a>(
+/// one), and whether they depend on the variables. When no operation can be chosen, validation
+/// will refuse the request; until then it is charged as its costliest operation.
+pub(super) fn estimate<'a>(
     registry: &'a Registry,
     doc: &'a ExecutableDocument,
     variables: &'a Variables,
     name: Option<&str>,
-) -> u64 {
+) -> Estimate {
     let root = At {
         objects: 1,
         batches: 1,
@@ -223,6 +236,7 @@ pub(super) fn operation_cost<'a>(
         doc,
         variables,
         expanding: Vec::new(),
+        read_variables: std::cell::Cell::new(false),
     };
     let mut cost_of = |op: &'a Positioned<OperationDefinition>| {
         let root_type = match op.node.ty {
@@ -232,7 +246,7 @@ pub(super) fn operation_cost<'a>(
         };
         walk.selection_set(&op.node.selection_set.node, root_type, root)
     };
-    match super::operation::selected(doc, name) {
+    let calls = match super::operation::selected(doc, name) {
         Some((_, op)) => cost_of(op),
         None => doc
             .operations
@@ -240,6 +254,10 @@ pub(super) fn operation_cost<'a>(
             .map(|(_, op)| cost_of(op))
             .max()
             .unwrap_or(0),
+    };
+    Estimate {
+        calls,
+        read_variables: walk.read_variables.get(),
     }
 }
 

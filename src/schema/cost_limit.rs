@@ -4,7 +4,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::registry::Registry;
 use async_graphql::{Pos, ServerError, ServerResult, Variables};
 
-use super::cost::operation_cost;
+use super::cost::estimate;
 use super::error::ErrorCode;
 
 /// One request's check against a budget of upstream calls, made as soon as the document is
@@ -20,19 +20,29 @@ impl CostCheck {
     }
 
     /// Refuses the document when its estimated upstream calls exceed the budget. `operation_name`
-    /// is the one the request names, if any.
+    /// is the one the request names, if any. `known` is the estimate of an earlier request with
+    /// the same document, when it held for any variables; otherwise the document is walked.
+    /// Returns the estimate when it holds for any variables, so that it can be kept.
     pub(super) fn check(
         &self,
         registry: &Registry,
         doc: &ExecutableDocument,
         variables: &Variables,
         operation_name: Option<&str>,
-    ) -> ServerResult<()> {
-        let cost = operation_cost(registry, doc, variables, operation_name);
+        known: Option<u64>,
+    ) -> ServerResult<Option<u64>> {
+        let (cost, keep) = match known {
+            Some(cost) => (cost, Some(cost)),
+            None => {
+                let estimate = estimate(registry, doc, variables, operation_name);
+                let keep = (!estimate.read_variables).then_some(estimate.calls);
+                (estimate.calls, keep)
+            }
+        };
         if cost > self.budget {
             return Err(over_budget(cost, self.budget));
         }
-        Ok(())
+        Ok(keep)
     }
 }
 

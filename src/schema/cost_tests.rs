@@ -106,3 +106,59 @@ async fn should_estimate_the_operation_the_request_names() {
     assert_eq!(estimate_operation(two, json!({}), Some("Costly")).await, 2);
     assert_eq!(estimate_operation(two, json!({}), Some("Cheap")).await, 0);
 }
+
+/// Records the estimate of each document it sees parsed, with the schema's own registry.
+#[derive(Clone, Default)]
+struct SeeEstimate(std::sync::Arc<std::sync::Mutex<Option<Estimate>>>);
+
+impl async_graphql::extensions::ExtensionFactory for SeeEstimate {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(self.clone())
+    }
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for SeeEstimate {
+    async fn parse_query(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        *self.0.lock().unwrap() = Some(super::estimate(
+            &ctx.schema_env.registry,
+            &doc,
+            variables,
+            None,
+        ));
+        Ok(doc)
+    }
+}
+
+/// Whether an estimate holds for any variables: only when none of its arguments took a variable.
+#[tokio::test]
+async fn should_say_whether_a_variable_went_into_the_estimate() {
+    let seen = SeeEstimate::default();
+    let schema = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .extension(seen.clone())
+        .finish();
+    let read = |query: &'static str, variables: serde_json::Value| {
+        let schema = schema.clone();
+        let seen = seen.clone();
+        async move {
+            let _ = schema
+                .execute(Request::new(query).variables(Variables::from_json(variables)))
+                .await;
+            let estimate = seen.0.lock().unwrap().take().expect("parsed");
+            (estimate.calls, estimate.read_variables)
+        }
+    };
+    let by_id = "query($id: ID!) { device(id: $id) { id displayName } }";
+    assert_eq!(read(by_id, json!({ "id": "d" })).await, (1, false));
+    let paged = "query($n: Int) { accessCodes(deviceId: \"d\", first: $n) { nodes { device { accessCodes { nodes { id } } } } } }";
+    assert_eq!(read(paged, json!({ "n": 7 })).await, (1 + 1 + 7, true));
+    let literal = "{ accessCodes(deviceId: \"d\", first: 7) { nodes { device { accessCodes { nodes { id } } } } } }";
+    assert_eq!(read(literal, json!({})).await, (1 + 1 + 7, false));
+}

@@ -22,7 +22,7 @@ use futures::StreamExt;
 
 use super::cost_limit::CostCheck;
 use super::op_log::OperationLogLine;
-use super::validated_documents::{Candidate, ValidatedDocuments};
+use super::validated_documents::{Candidate, Earlier, ValidatedDocuments};
 use crate::metrics::Metrics;
 
 /// Makes each request's [`RequestHooks`].
@@ -68,7 +68,7 @@ struct RequestHooks {
     /// the validated documents.
     operation_name: OnceLock<Option<Box<str>>>,
     /// Set after parsing: an earlier result to reuse, or what to remember if validation passes.
-    earlier_validation: Mutex<Option<Result<ValidationResult, Candidate>>>,
+    earlier_validation: Mutex<Option<Result<Earlier, Candidate>>>,
 }
 
 #[async_trait::async_trait]
@@ -120,12 +120,25 @@ impl Extension for RequestHooks {
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
         let operation_name = self.operation_name.get().and_then(Option::as_deref);
-        self.cost
-            .check(&ctx.schema_env.registry, &doc, variables, operation_name)?;
-        self.log.note_document(&doc);
-        let earlier = self
+        let mut earlier = self
             .documents
             .look_up(query, operation_name, &doc, variables);
+        // A repeated document's estimate, when it held for any variables, is not walked again.
+        let known_cost = match &earlier {
+            Some(Ok(earlier)) => earlier.cost,
+            _ => None,
+        };
+        let keep_cost = self.cost.check(
+            &ctx.schema_env.registry,
+            &doc,
+            variables,
+            operation_name,
+            known_cost,
+        )?;
+        if let Some(Err(candidate)) = &mut earlier {
+            candidate.cost = keep_cost;
+        }
+        self.log.note_document(&doc);
         *self
             .earlier_validation
             .lock()
@@ -146,7 +159,7 @@ impl Extension for RequestHooks {
         let reused = matches!(earlier, Some(Ok(_)));
         self.metrics.validation(reused);
         let result = match earlier {
-            Some(Ok(result)) => Ok(result),
+            Some(Ok(earlier)) => Ok(earlier.result),
             candidate => {
                 let result = next.run(ctx).await;
                 if let (Ok(passed), Some(Err(candidate))) = (&result, candidate) {

@@ -33,6 +33,16 @@ struct Entry {
     text: Box<str>,
     operation: Option<Box<str>>,
     result: ValidationResult,
+    /// The upstream cost estimate, when it holds for any variables (`cost.rs`).
+    cost: Option<u64>,
+}
+
+/// What an earlier request with the same document left: its validation, and its cost estimate
+/// when that holds for any variables.
+#[derive(Clone, Copy)]
+pub(crate) struct Earlier {
+    pub(crate) result: ValidationResult,
+    pub(crate) cost: Option<u64>,
 }
 
 /// A request whose variables plainly fit its document: what to look up, and to store after it
@@ -41,6 +51,8 @@ pub(crate) struct Candidate {
     key: u64,
     text: Box<str>,
     operation: Option<Box<str>>,
+    /// Its cost estimate, to keep when it holds for any variables.
+    pub(crate) cost: Option<u64>,
 }
 
 impl Default for ValidatedDocuments {
@@ -67,7 +79,7 @@ impl ValidatedDocuments {
         operation: Option<&str>,
         document: &ExecutableDocument,
         variables: &Variables,
-    ) -> Option<Result<ValidationResult, Candidate>> {
+    ) -> Option<Result<Earlier, Candidate>> {
         let definition = selected_operation(document, operation)?;
         // A mutation's literals may hold a PIN: its text is not kept (and mutations are rare).
         if definition.ty == OperationType::Mutation || !variables_plainly_fit(definition, variables)
@@ -77,13 +89,17 @@ impl ValidatedDocuments {
         let key = self.key(text, operation);
         if let Some(entry) = self.entries.get(&key) {
             if &*entry.text == text && entry.operation.as_deref() == operation {
-                return Some(Ok(entry.result));
+                return Some(Ok(Earlier {
+                    result: entry.result,
+                    cost: entry.cost,
+                }));
             }
         }
         Some(Err(Candidate {
             key,
             text: text.into(),
             operation: operation.map(Into::into),
+            cost: None,
         }))
     }
 
@@ -93,6 +109,7 @@ impl ValidatedDocuments {
             text: candidate.text,
             operation: candidate.operation,
             result,
+            cost: candidate.cost,
         };
         self.entries.insert(candidate.key, Arc::new(entry));
     }
@@ -222,7 +239,7 @@ mod tests {
         };
         documents.remember(candidate, result);
         let again = documents.look_up(text, None, &document, &variables);
-        assert!(matches!(again, Some(Ok(r)) if r.complexity == 3));
+        assert!(matches!(again, Some(Ok(r)) if r.result.complexity == 3));
         let named = documents.look_up(text, Some("Q"), &document, &variables);
         assert!(
             matches!(named, Some(Err(_))),

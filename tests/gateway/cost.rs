@@ -141,3 +141,36 @@ async fn should_refuse_a_forged_cursor_page_size() {
     let query = "query($c: String) { devices(first: 5, after: $c) { nodes { id } } }";
     assert_refused_upstream_free(&t, query, json!({ "c": forged }), "BAD_USER_INPUT").await;
 }
+
+/// A repeated document's estimate is kept only when no variable went into it: the same text with
+/// a larger `first` is still refused, and a document whose estimate is kept is charged the same.
+#[tokio::test]
+async fn should_estimate_a_repeated_document_again_when_its_variables_set_the_cost() {
+    let t = TestGateway::start().await;
+    let paged = r#"query($n: Int) { device(id: "harness_lock_4to8") {
+        accessCodes(first: $n) { nodes { device { accessCodes(first: 5) { nodes { id } } } } } } }"#;
+    // 1 device + 1 page + 1 device batch + n pages: within the budget of 50, twice (the second
+    // time the validation is reused).
+    for _ in 0..2 {
+        data(&t.gql(paged, json!({ "n": 5 })).await);
+    }
+    // 1 + 1 + 1 + 60 pages.
+    t.sandbox.reset_calls();
+    let r = t.gql(paged, json!({ "n": 60 })).await;
+    assert_eq!(error_codes(&r), ["COST_LIMIT_EXCEEDED"], "{r:#}");
+    assert_eq!(r["errors"][0]["extensions"]["cost"], 63, "{r:#}");
+    assert!(t.upstream().values().all(|n| *n == 0), "{:?}", t.upstream());
+
+    // No variable in the estimate: the third request reads it from the first, and it is the same.
+    let fixed = r#"query($id: ID!) { a: device(id: $id) { id } b: actionAttempt(id: "x") { id } }"#;
+    let mut c = config();
+    c.max_upstream_calls = 1;
+    let t = TestGateway::start_with(c).await;
+    for _ in 0..3 {
+        t.sandbox.reset_calls();
+        let r = t.gql(fixed, json!({ "id": "august_device_1" })).await;
+        assert_eq!(error_codes(&r), ["COST_LIMIT_EXCEEDED"], "{r:#}");
+        assert_eq!(r["errors"][0]["extensions"]["cost"], 2, "{r:#}");
+        assert!(t.upstream().values().all(|n| *n == 0), "{:?}", t.upstream());
+    }
+}
