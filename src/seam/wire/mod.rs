@@ -4,6 +4,7 @@
 
 mod requests;
 mod responses;
+mod time;
 
 pub use requests::*;
 pub use responses::*;
@@ -28,7 +29,7 @@ pub struct Device {
     pub connected_account_id: Option<String>,
     #[serde(default)]
     pub workspace_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub is_managed: Option<bool>,
@@ -111,7 +112,7 @@ pub struct Issue {
     pub error_code: String,
     #[serde(default)]
     pub message: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub is_device_error: Option<bool>,
@@ -135,11 +136,11 @@ pub struct AccessCode {
     /// A status this gateway does not know, or none, reads as `Unknown`.
     #[serde(default)]
     pub status: CodeStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub starts_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub ends_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub common_code_key: Option<String>,
@@ -182,9 +183,9 @@ pub struct PendingMutation {
     pub mutation_code: String,
     #[serde(default)]
     pub message: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub created_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub scheduled_at: Option<DateTime<Utc>>,
 }
 
@@ -218,9 +219,9 @@ pub struct Event {
     pub device_id: Option<String>,
     #[serde(default)]
     pub access_code_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub created_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub occurred_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub access_code_errors: Vec<Issue>,
@@ -255,11 +256,11 @@ pub struct UnmanagedAccessCode {
     /// `set` or `unset`.
     #[serde(default)]
     pub status: CodeStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub starts_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub ends_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "time::optional")]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub workspace_id: Option<String>,
@@ -274,6 +275,7 @@ pub struct UnmanagedAccessCode {
 pub struct TimelineEvent {
     pub timeline_event_id: String,
     pub event_type: String,
+    #[serde(deserialize_with = "time::required")]
     pub occurred_at: DateTime<Utc>,
     #[serde(default)]
     pub description: String,
