@@ -9,6 +9,8 @@
 //! (or a list of them) and its value is one that scalar accepts; any other request, with an enum,
 //! an input object, a custom scalar, a missing or extra variable, is validated in full, and its
 //! errors are exactly what they were. Mutations are never kept: their literals may hold a PIN.
+//! An entry also keeps the document's upstream cost estimate when no variable went into it
+//! (`cost.rs` says whether one did), so that a repeated document is not walked again either.
 
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
