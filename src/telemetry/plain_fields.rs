@@ -55,6 +55,20 @@ impl PlainVisitor<'_> {
         let first = std::mem::replace(&mut self.is_empty, false);
         self.result = write_pair(&mut self.writer, first, field.name(), value);
     }
+
+    /// A field `DefaultVisitor` writes: it pads and writes as it always does.
+    fn record_debug_default(&mut self, field: &Field, visit: impl FnOnce(&mut DefaultVisitor<'_>)) {
+        if self.result.is_err() {
+            return;
+        }
+        let mut default = DefaultVisitor::new(self.writer.by_ref(), self.is_empty);
+        visit(&mut default);
+        self.result = default.finish();
+        // It skips `log.` fields without writing (nor padding); any other field was written.
+        if !field.name().starts_with("log.") {
+            self.is_empty = false;
+        }
+    }
 }
 
 fn write_pair(
@@ -121,22 +135,6 @@ impl Visit for PlainVisitor<'_> {
             self.write_pair(field, |w| write!(w, "{value:?}"));
         } else {
             self.record_debug_default(field, |d| d.record_debug(field, value));
-        }
-    }
-}
-
-impl PlainVisitor<'_> {
-    /// A field `DefaultVisitor` writes: it pads and writes as it always does.
-    fn record_debug_default(&mut self, field: &Field, visit: impl FnOnce(&mut DefaultVisitor<'_>)) {
-        if self.result.is_err() {
-            return;
-        }
-        let mut default = DefaultVisitor::new(self.writer.by_ref(), self.is_empty);
-        visit(&mut default);
-        self.result = default.finish();
-        // It skips `log.` fields without writing (nor padding); any other field was written.
-        if !field.name().starts_with("log.") {
-            self.is_empty = false;
         }
     }
 }

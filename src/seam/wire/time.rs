@@ -28,7 +28,7 @@ pub(super) fn required<'de, D: Deserializer<'de>>(
 }
 
 /// The instant `text` names, exactly as `text.parse::<DateTime<Utc>>()` reads it.
-pub(crate) fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
     match seams_shape(text.as_bytes()) {
         Some(instant) => Ok(instant),
         None => text.parse(),
