@@ -4,11 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
-
-use futures::future::{BoxFuture, FutureExt, Shared, WeakShared};
 
 // The synchronous cache: its lookups are a hash probe and an atomic or two, where the future cache
 // made every lookup and insert an async call (3% of a cold request's CPU together with its upkeep).
@@ -17,22 +14,11 @@ use moka::sync::Cache;
 use crate::metrics::Metrics;
 use crate::seam::{wire::Device, SeamError, TenantId};
 
+mod fetches;
+
+use fetches::Fetches;
+
 type Key = (TenantId, String);
-
-/// What one upstream fetch gives: the devices found, by id.
-type Fetching = BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>;
-/// One upstream fetch that several requests may wait on.
-type Fetch = Shared<Fetching>;
-
-/// A fetch under way, as the in-flight map holds it: weakly, so that it lives only as long as
-/// someone waits for it. A fetch every waiter left (their clients hung up) is dropped with them;
-/// kept alive by the map, the next request for one of its devices, seconds later, resumed it past
-/// its 10 s deadline: UPSTREAM_TIMEOUT in under a millisecond.
-struct InFlight {
-    /// Which fetch this is, so that a finished or dropped fetch removes only its own entries.
-    fetch_id: u64,
-    fetch: WeakShared<Fetching>,
-}
 
 /// The bytes the device cache may hold (estimated per device, see [`device_weight`]) unless
 /// configured: about 1,500 devices of the size Seam returns for a lock. With the default 5 s TTL
@@ -49,8 +35,8 @@ pub(crate) struct DeviceCache {
     inner: Option<Cache<Key, Arc<Device>>>,
     /// Stops the sweeper when the last clone of this cache is dropped.
     _sweeper: Option<Arc<Sweeper>>,
-    /// Devices being fetched right now, so concurrent misses share one upstream call.
-    inflight: Arc<Mutex<HashMap<Key, InFlight>>>,
+    /// Devices being fetched right now, so that concurrent misses share upstream calls.
+    fetches: Fetches,
     /// Counts hits and misses, for `/metrics`.
     metrics: Arc<Metrics>,
 }
@@ -86,14 +72,15 @@ impl DeviceCache {
         Self {
             inner,
             _sweeper: sweeper,
-            inflight: Arc::default(),
+            fetches: Fetches::default(),
             metrics: Arc::default(),
         }
     }
 
     /// The devices with these ids: from the cache, from a fetch already under way for another
-    /// request, or else from one call to `fetch` for all the rest. Ids `fetch` does not return are
-    /// absent from the result. With the cache off, every call goes to `fetch`.
+    /// request, or else from one call to `fetch` for all the rest, which other requests of this
+    /// tenant on this lane may add their misses to (`cache/fetches.rs`). Ids `fetch` does not
+    /// return are absent from the result. With the cache off, every call goes to `fetch`.
     pub(crate) async fn get_many<F, Fut>(
         &self,
         tenant: &TenantId,
@@ -101,7 +88,7 @@ impl DeviceCache {
         fetch: F,
     ) -> Result<HashMap<String, Arc<Device>>, SeamError>
     where
-        F: FnOnce(Vec<String>) -> Fut,
+        F: FnOnce(Vec<String>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Vec<Device>, SeamError>> + Send + 'static,
     {
         let Some(cache) = &self.inner else {
@@ -125,36 +112,12 @@ impl DeviceCache {
             }
         }
         self.metrics.device_cache(found.len(), missing.len());
-        // Every strong handle taken under the lock is kept in `waits` until after it is released:
-        // dropping the last one drops the fetch, whose clean-up takes the lock.
-        let mut waits: Vec<(String, Fetch)> = Vec::new();
-        {
-            let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut mine = Vec::new();
-            for id in missing {
-                let key = (tenant.clone(), id);
-                match inflight.get(&key).and_then(|f| f.fetch.upgrade()) {
-                    Some(fetching) => waits.push((key.1, fetching)),
-                    None => mine.push(key.1),
-                }
-            }
-            if !mine.is_empty() {
-                let (fetch_id, shared) =
-                    self.fetch_and_fill(tenant.clone(), mine.clone(), fetch(mine.clone()));
-                if let Some(weak) = shared.downgrade() {
-                    for id in &mine {
-                        let entry = InFlight {
-                            fetch_id,
-                            fetch: weak.clone(),
-                        };
-                        inflight.insert((tenant.clone(), id.clone()), entry);
-                    }
-                }
-                for id in mine {
-                    waits.push((id, shared.clone()));
-                }
-            }
-        }
+        let waits = if missing.is_empty() {
+            Vec::new()
+        } else {
+            self.fetches
+                .join(self.inner.clone(), tenant, missing, fetch)
+        };
         tracing::debug!(%tenant, requested = ids.len(), cached = found.len(), waiting = waits.len(), "device cache lookup");
         for (id, fetching) in waits {
             if let Some(device) = fetching.await?.get(&id) {
@@ -162,43 +125,6 @@ impl DeviceCache {
             }
         }
         Ok(found)
-    }
-
-    /// Wraps one upstream fetch: fills the cache, and takes its entries out of the in-flight map
-    /// when it ends, finished or dropped. It runs in the tasks of the requests waiting for it (a
-    /// task of its own cost a spawn and a wake-up per miss).
-    fn fetch_and_fill(
-        &self,
-        tenant: TenantId,
-        ids: Vec<String>,
-        fetch: impl Future<Output = Result<Vec<Device>, SeamError>> + Send + 'static,
-    ) -> (u64, Fetch) {
-        static FETCHES: AtomicU64 = AtomicU64::new(0);
-        let fetch_id = FETCHES.fetch_add(1, Ordering::Relaxed);
-        let cache = self.inner.clone();
-        let leave = LeaveInFlight {
-            inflight: self.inflight.clone(),
-            tenant: tenant.clone(),
-            ids: ids.clone(),
-            fetch_id,
-        };
-        let fetch = async move {
-            let _leave = leave;
-            let devices = fetch.await?;
-            let wanted: HashSet<&String> = ids.iter().collect();
-            let devices: HashMap<String, Arc<Device>> = devices
-                .into_iter()
-                .filter(|d| wanted.contains(&d.device_id))
-                .map(|d| (d.device_id.clone(), Arc::new(d)))
-                .collect();
-            if let Some(cache) = &cache {
-                for (id, device) in &devices {
-                    cache.insert((tenant.clone(), id.clone()), device.clone());
-                }
-            }
-            Ok(Arc::new(devices))
-        };
-        (fetch_id, fetch.boxed().shared())
     }
 
     /// A cached device, without fetching.
@@ -247,30 +173,6 @@ impl DeviceCache {
     pub(crate) async fn invalidate(&self, tenant: &TenantId, device_id: &str) {
         if let Some(cache) = &self.inner {
             cache.invalidate(&(tenant.clone(), device_id.to_owned()));
-        }
-    }
-}
-
-/// Takes a fetch's entries out of the in-flight map when the fetch ends: dropped with it, whether
-/// it finished or every waiter left. Entries a newer fetch has taken over are left alone.
-struct LeaveInFlight {
-    inflight: Arc<Mutex<HashMap<Key, InFlight>>>,
-    tenant: TenantId,
-    ids: Vec<String>,
-    fetch_id: u64,
-}
-
-impl Drop for LeaveInFlight {
-    fn drop(&mut self) {
-        let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
-        for id in self.ids.drain(..) {
-            let key = (self.tenant.clone(), id);
-            if inflight
-                .get(&key)
-                .is_some_and(|f| f.fetch_id == self.fetch_id)
-            {
-                inflight.remove(&key);
-            }
         }
     }
 }
@@ -447,6 +349,11 @@ impl LinkedGroupIndex {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Mutex;
+
+    use futures::future::{BoxFuture, FutureExt};
+
     use super::*;
     use crate::seam::ApiKey;
 
@@ -557,7 +464,7 @@ mod tests {
         .await;
         assert!(gone.is_err());
         // The fetch went with it, and took its entry out of the in-flight map at once.
-        assert!(cache.inflight.lock().expect("lock").is_empty());
+        assert!(cache.fetches.is_idle());
         // A later request does not resume the abandoned fetch: it makes its own, with its own
         // deadline, and that one fills the cache.
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -567,7 +474,7 @@ mod tests {
             .expect("fetched again");
         assert!(again.contains_key("d1"));
         assert_eq!(calls.load(Ordering::SeqCst), 2);
-        assert!(cache.inflight.lock().expect("lock").is_empty());
+        assert!(cache.fetches.is_idle());
         assert!(cache.get(key.tenant(), "d1").await.is_some());
     }
 
@@ -589,7 +496,90 @@ mod tests {
         let found = second.await.expect("the shared fetch");
         assert!(found.contains_key("d1"));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        assert!(cache.inflight.lock().expect("lock").is_empty());
+        assert!(cache.fetches.is_idle());
+    }
+
+    /// A fetch that answers every id asked for but "absent", and records each call's ids.
+    fn recorded_fetch(
+        calls: Arc<Mutex<Vec<Vec<String>>>>,
+    ) -> impl FnOnce(Vec<String>) -> BoxFuture<'static, Result<Vec<Device>, SeamError>> {
+        move |ids| {
+            async move {
+                calls.lock().expect("calls").push(ids.clone());
+                tokio::task::yield_now().await;
+                Ok(ids
+                    .iter()
+                    .filter(|id| *id != "absent")
+                    .map(|id| device(id))
+                    .collect())
+            }
+            .boxed()
+        }
+    }
+
+    #[tokio::test]
+    async fn should_gather_the_concurrent_misses_of_one_tenant_into_one_fetch() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        // Three requests miss at once, each for devices of its own (one of them asked twice).
+        let asks = [["d1", "d2"], ["d3", "d1"], ["absent", "d4"]]
+            .map(|ids| ids.map(str::to_owned).to_vec());
+        let found = futures::future::join_all(
+            asks.iter()
+                .map(|ids| cache.get_many(key.tenant(), ids, recorded_fetch(calls.clone()))),
+        )
+        .await;
+        let calls = calls.lock().expect("calls").clone();
+        assert_eq!(calls.len(), 1, "one upstream call: {calls:?}");
+        let mut asked = calls[0].clone();
+        asked.sort();
+        assert_eq!(asked, ["absent", "d1", "d2", "d3", "d4"], "each id once");
+        // Each request gets exactly the devices it asked for.
+        for (ids, found) in asks.iter().zip(found) {
+            let found = found.expect("fetched");
+            let mut got: Vec<&String> = found.keys().collect();
+            got.sort();
+            let mut wanted: Vec<&String> = ids.iter().filter(|id| *id != "absent").collect();
+            wanted.sort();
+            assert_eq!(got, wanted);
+        }
+        assert!(cache.fetches.is_idle());
+    }
+
+    #[tokio::test]
+    async fn should_never_gather_the_misses_of_two_tenants_together() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let (one, two) = (ApiKey::new("k1"), ApiKey::new("k2"));
+        let (calls_one, calls_two) = (Arc::default(), Arc::default());
+        let ids = ["d1".to_owned()];
+        let (a, b) = futures::join!(
+            cache.get_many(one.tenant(), &ids, recorded_fetch(Arc::clone(&calls_one))),
+            cache.get_many(two.tenant(), &ids, recorded_fetch(Arc::clone(&calls_two))),
+        );
+        assert!(a.expect("one").contains_key("d1") && b.expect("two").contains_key("d1"));
+        assert_eq!(calls_one.lock().expect("calls").len(), 1);
+        assert_eq!(calls_two.lock().expect("calls").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn should_forget_a_gathering_fetch_whose_waiters_all_left() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let ids = ["d1".to_owned()];
+        let mut gone = Box::pin(cache.get_many(key.tenant(), &ids, recorded_fetch(calls.clone())));
+        // Still gathering when its only waiter leaves: nothing went upstream, nothing stays behind.
+        assert!(futures::poll!(gone.as_mut()).is_pending());
+        drop(gone);
+        assert!(calls.lock().expect("calls").is_empty());
+        assert!(cache.fetches.is_idle());
+        let found = cache
+            .get_many(key.tenant(), &ids, recorded_fetch(calls.clone()))
+            .await
+            .expect("fetched afresh");
+        assert!(found.contains_key("d1"));
+        assert_eq!(calls.lock().expect("calls").len(), 1);
     }
 
     #[tokio::test]

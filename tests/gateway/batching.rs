@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{config, data, error_codes, TestGateway, KEY_2};
+use crate::support::{config, data, error_codes, TestGateway, KEY_1, KEY_2};
 
 /// Creates `n` codes spread over the workspace's online locks and returns their ids.
 async fn create_codes(t: &TestGateway, n: usize) -> Vec<Value> {
@@ -164,4 +164,58 @@ async fn should_share_one_upstream_call_between_concurrent_misses() {
         .iter()
         .all(|r| data(r)["device"]["displayName"].is_string()));
     assert_eq!(t.upstream_count("/devices/list"), 1, "{:?}", t.upstream());
+}
+
+/// Concurrent misses of one key are gathered into shared `devices/list` calls (per connection
+/// lane); those of another key never join them, so neither sees the other's devices.
+#[tokio::test]
+async fn should_gather_concurrent_misses_per_key_and_never_across_keys() {
+    let t = TestGateway::start().await;
+    t.sandbox.reset_calls();
+    let mine = [
+        "august_device_1",
+        "august_device_2",
+        "schlage_device_id",
+        "harness_lock_4to8",
+        "ws1_lock_native",
+    ];
+    let theirs = [
+        "ws2_front_door",
+        "ws2_back_door",
+        "ws2_garage",
+        "ws2_side_gate",
+        "ws2_patio",
+    ];
+    let q = "query($id: ID!) { device(id: $id) { id displayName } }";
+    // Each key asks for its own devices and for the other's, all at once.
+    let asks: Vec<(&str, &str, bool)> = mine
+        .iter()
+        .flat_map(|d| [(KEY_1, *d, true), (KEY_2, *d, false)])
+        .chain(
+            theirs
+                .iter()
+                .flat_map(|d| [(KEY_2, *d, true), (KEY_1, *d, false)]),
+        )
+        .collect();
+    let responses = futures::future::join_all(
+        asks.iter()
+            .map(|(key, id, _)| t.gql_as(key, q, json!({ "id": id }))),
+    )
+    .await;
+    for ((key, id, visible), r) in asks.iter().zip(&responses) {
+        if *visible {
+            assert_eq!(data(r)["device"]["id"], *id, "{key} reads its {id}: {r}");
+            assert!(data(r)["device"]["displayName"].is_string(), "{r}");
+        } else {
+            assert_eq!(
+                error_codes(r),
+                ["NOT_FOUND"],
+                "{key} must not read {id}: {r}"
+            );
+            assert_eq!(r["data"]["device"], Value::Null, "{r}");
+        }
+    }
+    // Twenty misses, at most one call each (gathered, usually far fewer).
+    let calls = t.upstream_count("/devices/list");
+    assert!((1..=20).contains(&calls), "{:?}", t.upstream());
 }
