@@ -81,6 +81,8 @@ impl DeviceCache {
     /// request, or else from one call to `fetch` for all the rest, which other requests of this
     /// tenant on this lane may add their misses to (`cache/fetches.rs`). Ids `fetch` does not
     /// return are absent from the result. With the cache off, every call goes to `fetch`.
+    /// When Seam refuses a gathered call as a bad request, this request's ids are asked for
+    /// again alone (another request's id may have been the one refused).
     pub(crate) async fn get_many<F, Fut>(
         &self,
         tenant: &TenantId,
@@ -88,7 +90,7 @@ impl DeviceCache {
         fetch: F,
     ) -> Result<HashMap<String, Arc<Device>>, SeamError>
     where
-        F: FnOnce(Vec<String>) -> Fut + Send + 'static,
+        F: Fn(Vec<String>) -> Fut + Clone + Send + 'static,
         Fut: Future<Output = Result<Vec<Device>, SeamError>> + Send + 'static,
     {
         let Some(cache) = &self.inner else {
@@ -116,12 +118,29 @@ impl DeviceCache {
             Vec::new()
         } else {
             self.fetches
-                .join(self.inner.clone(), tenant, missing, fetch)
+                .join(self.inner.clone(), tenant, missing, fetch.clone())
         };
         tracing::debug!(%tenant, requested = ids.len(), cached = found.len(), waiting = waits.len(), "device cache lookup");
+        let mut again = Vec::new();
         for (id, fetching) in waits {
-            if let Some(device) = fetching.await?.get(&id) {
-                found.insert(id, device.clone());
+            match fetching.await {
+                Ok(devices) => {
+                    if let Some(device) = devices.get(&id) {
+                        found.insert(id, device.clone());
+                    }
+                }
+                Err(failed) if failed.may_be_another_requests() => again.push(id),
+                Err(failed) => return Err(failed.error),
+            }
+        }
+        if !again.is_empty() {
+            let wanted: HashSet<String> = again.iter().cloned().collect();
+            for device in fetch(again).await? {
+                if wanted.contains(&device.device_id) {
+                    let device = Arc::new(device);
+                    cache.insert((tenant.clone(), device.device_id.clone()), device.clone());
+                    found.insert(device.device_id.clone(), device);
+                }
             }
         }
         Ok(found)
@@ -438,8 +457,9 @@ mod tests {
     fn counted_fetch(
         calls: Arc<AtomicU64>,
         delay: Duration,
-    ) -> impl FnOnce(Vec<String>) -> BoxFuture<'static, Result<Vec<Device>, SeamError>> {
+    ) -> impl Fn(Vec<String>) -> BoxFuture<'static, Result<Vec<Device>, SeamError>> + Clone {
         move |_| {
+            let calls = calls.clone();
             async move {
                 calls.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(delay).await;
@@ -499,14 +519,27 @@ mod tests {
         assert!(cache.fetches.is_idle());
     }
 
-    /// A fetch that answers every id asked for but "absent", and records each call's ids.
+    /// A fetch that answers every id asked for but "absent", and records each call's ids. Like
+    /// Seam with an id that is not a UUID, it refuses the whole call (400) if one id is "bad".
     fn recorded_fetch(
         calls: Arc<Mutex<Vec<Vec<String>>>>,
-    ) -> impl FnOnce(Vec<String>) -> BoxFuture<'static, Result<Vec<Device>, SeamError>> {
+    ) -> impl Fn(Vec<String>) -> BoxFuture<'static, Result<Vec<Device>, SeamError>> + Clone {
         move |ids| {
+            let calls = calls.clone();
             async move {
                 calls.lock().expect("calls").push(ids.clone());
                 tokio::task::yield_now().await;
+                if ids.iter().any(|id| id == "bad") {
+                    let message = "device_ids: invalid uuid";
+                    return Err(SeamError::api(
+                        400,
+                        "invalid_input".into(),
+                        message,
+                        None,
+                        None,
+                        None,
+                    ));
+                }
                 Ok(ids
                     .iter()
                     .filter(|id| *id != "absent")
@@ -545,6 +578,41 @@ mod tests {
             assert_eq!(got, wanted);
         }
         assert!(cache.fetches.is_idle());
+    }
+
+    #[tokio::test]
+    async fn should_ask_again_alone_when_a_gathered_call_is_refused_for_another_requests_id() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let (good, bad) = (["d1".to_owned()], ["bad".to_owned()]);
+        let (good, bad) = futures::join!(
+            cache.get_many(key.tenant(), &good, recorded_fetch(calls.clone())),
+            cache.get_many(key.tenant(), &bad, recorded_fetch(calls.clone())),
+        );
+        // The request with the good id is not failed by the other's.
+        assert!(good.expect("its own device").contains_key("d1"));
+        match bad {
+            Err(SeamError::Api { status: 400, .. }) => {}
+            other => panic!("the bad id gets Seam's refusal: {other:?}"),
+        }
+        let calls = calls.lock().expect("calls").clone();
+        assert_eq!(calls.len(), 3, "gathered, then each alone: {calls:?}");
+        assert_eq!(calls[0].len(), 2, "{calls:?}");
+        assert!(cache.fetches.is_idle());
+    }
+
+    #[tokio::test]
+    async fn should_not_ask_again_when_a_lone_request_is_refused() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let ids = ["d1".to_owned(), "bad".to_owned()];
+        let refused = cache
+            .get_many(key.tenant(), &ids, recorded_fetch(calls.clone()))
+            .await;
+        assert!(matches!(refused, Err(SeamError::Api { status: 400, .. })));
+        assert_eq!(calls.lock().expect("calls").len(), 1);
     }
 
     #[tokio::test]

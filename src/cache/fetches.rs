@@ -24,9 +24,25 @@ use super::Key;
 use crate::seam::{wire::Device, SeamError, TenantId};
 
 /// What one upstream fetch gives: the devices found, by id.
-type Fetching = BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, SeamError>>;
+type Fetching = BoxFuture<'static, Result<Arc<HashMap<String, Arc<Device>>>, Failed>>;
 /// One upstream fetch that several requests may wait on.
 pub(super) type Fetch = Shared<Fetching>;
+
+/// A fetch that failed, and whether it carried the ids of more than one request.
+#[derive(Clone, Debug)]
+pub(super) struct Failed {
+    pub(super) error: SeamError,
+    gathered: bool,
+}
+
+impl Failed {
+    /// Whether Seam refused the call as a bad request (400) with other requests' ids in it: the
+    /// fault may be theirs (an id Seam will not take), so each request's own ids are to be asked
+    /// for again, alone. Anything else (the key refused, Seam down) is everyone's answer.
+    pub(super) fn may_be_another_requests(&self) -> bool {
+        self.gathered && matches!(self.error, SeamError::Api { status: 400, .. })
+    }
+}
 
 /// Most turns a fetch waits for more ids while they keep coming: a bound, so that a lane busy with
 /// ever new misses still sends.
@@ -58,6 +74,8 @@ struct InFlight {
 struct Gathering {
     fetch_id: u64,
     ids: Vec<String>,
+    /// How many requests added ids.
+    requests: usize,
     fetch: WeakShared<Fetching>,
 }
 
@@ -98,6 +116,7 @@ impl Fetches {
         let (fetch_id, shared) = match open {
             Some((shared, gathering)) => {
                 gathering.ids.extend(mine.iter().cloned());
+                gathering.requests += 1;
                 (gathering.fetch_id, shared)
             }
             None => {
@@ -106,6 +125,7 @@ impl Fetches {
                     let gathering = Gathering {
                         fetch_id,
                         ids: mine.clone(),
+                        requests: 1,
                         fetch: weak,
                     };
                     state.gathering.insert((lane, tenant.clone()), gathering);
@@ -162,8 +182,11 @@ impl Fetches {
                 turns: 0,
             }
             .await;
-            let ids = leave.close();
-            let devices = fetch(ids.clone()).await?;
+            let (ids, requests) = leave.close();
+            let devices = fetch(ids.clone()).await.map_err(|error| Failed {
+                error,
+                gathered: requests > 1,
+            })?;
             let wanted: HashSet<&String> = ids.iter().collect();
             let devices: HashMap<String, Arc<Device>> = devices
                 .into_iter()
@@ -239,25 +262,27 @@ struct Leave {
 }
 
 impl Leave {
-    /// Stops gathering: the ids gathered, which the fetch now asks for.
-    fn close(&mut self) -> Vec<String> {
+    /// Stops gathering: the ids gathered, which the fetch now asks for, and how many requests
+    /// they came from.
+    fn close(&mut self) -> (Vec<String>, usize) {
         let fetches = self.fetches.clone();
         let mut state = fetches.lock();
-        self.take_gathering(&mut state);
-        self.ids.clone()
+        let requests = self.take_gathering(&mut state);
+        (self.ids.clone(), requests)
     }
 
-    fn take_gathering(&mut self, state: &mut State) {
+    fn take_gathering(&mut self, state: &mut State) -> usize {
         let key = (self.lane, self.tenant.clone());
-        if state
-            .gathering
-            .get(&key)
-            .is_some_and(|g| g.fetch_id == self.fetch_id)
-        {
-            if let Some(gathering) = state.gathering.remove(&key) {
-                self.ids.extend(gathering.ids);
-            }
+        // Only its own entry: a newer fetch may be gathering for this lane and tenant already.
+        match state.gathering.get(&key) {
+            Some(g) if g.fetch_id == self.fetch_id => {}
+            _ => return 0,
         }
+        let Some(gathering) = state.gathering.remove(&key) else {
+            return 0;
+        };
+        self.ids.extend(gathering.ids);
+        gathering.requests
     }
 }
 

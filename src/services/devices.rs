@@ -65,6 +65,7 @@ impl DeviceService {
         let (client, fetch_key) = (self.client.clone(), key.clone());
         self.cache
             .get_many(key.tenant(), ids, move |missing| {
+                let (client, fetch_key) = (client.clone(), fetch_key.clone());
                 // Boxed where it is made: it moves three times on its way into the cache's shared
                 // fetch, each move a copy of its whole state (the upstream call's) if unboxed.
                 Box::pin(async move {
