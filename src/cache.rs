@@ -162,6 +162,7 @@ impl DeviceCache {
     /// workspaces, so this can only cost other tenants a refetch, never show them another's data.
     /// (One walk over the bounded cache: device events are rare.)
     pub(crate) async fn invalidate_everywhere(&self, device_id: &str) {
+        self.fetches.forget(|key| key.1 == device_id);
         if let Some(cache) = &self.inner {
             let stale: Vec<Key> = cache
                 .iter()
@@ -176,6 +177,8 @@ impl DeviceCache {
 
     /// Drops one device of the tenant with this hash (an invalidation from another replica).
     pub(crate) async fn invalidate_by_hash(&self, tenant_hash: &str, device_id: &str) {
+        self.fetches
+            .forget(|key| key.1 == device_id && key.0.to_string() == tenant_hash);
         if let Some(cache) = &self.inner {
             let stale: Vec<Key> = cache
                 .iter()
@@ -190,6 +193,8 @@ impl DeviceCache {
 
     /// Drops one device, after a mutation or event touched it.
     pub(crate) async fn invalidate(&self, tenant: &TenantId, device_id: &str) {
+        self.fetches
+            .forget(|key| key.1 == device_id && &key.0 == tenant);
         if let Some(cache) = &self.inner {
             cache.invalidate(&(tenant.clone(), device_id.to_owned()));
         }
@@ -613,6 +618,51 @@ mod tests {
             .await;
         assert!(matches!(refused, Err(SeamError::Api { status: 400, .. })));
         assert_eq!(calls.lock().expect("calls").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn should_not_let_reads_after_an_invalidation_join_a_fetch_sent_before_it() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let ids = vec!["d1".to_owned()];
+        let calls = Arc::new(AtomicU64::new(0));
+        let fetch = |calls| counted_fetch(calls, Duration::from_millis(50));
+        let mut before = Box::pin(cache.get_many(key.tenant(), &ids, fetch(calls.clone())));
+        // Polled until its fetch has gone upstream.
+        while calls.load(Ordering::SeqCst) == 0 {
+            assert!(futures::poll!(before.as_mut()).is_pending());
+            tokio::task::yield_now().await;
+        }
+        // A mutation touched the device meanwhile: a read from now on makes its own call.
+        cache.invalidate(key.tenant(), "d1").await;
+        let (before, after) = futures::join!(
+            before,
+            cache.get_many(key.tenant(), &ids, fetch(calls.clone()))
+        );
+        assert!(before.expect("the old read").contains_key("d1"));
+        assert!(after.expect("the new read").contains_key("d1"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert!(cache.fetches.is_idle());
+    }
+
+    #[tokio::test]
+    async fn should_not_fill_the_cache_from_a_fetch_sent_before_an_invalidation() {
+        let cache = DeviceCache::bounded(Duration::from_secs(60), 100, 1024 * 1024);
+        let key = ApiKey::new("k");
+        let ids = vec!["d1".to_owned()];
+        let calls = Arc::new(AtomicU64::new(0));
+        let mut read = Box::pin(cache.get_many(
+            key.tenant(),
+            &ids,
+            counted_fetch(calls.clone(), Duration::from_millis(50)),
+        ));
+        while calls.load(Ordering::SeqCst) == 0 {
+            assert!(futures::poll!(read.as_mut()).is_pending());
+            tokio::task::yield_now().await;
+        }
+        cache.invalidate_everywhere("d1").await;
+        assert!(read.await.expect("answered").contains_key("d1"));
+        assert!(cache.get(key.tenant(), "d1").await.is_none(), "not cached");
     }
 
     #[tokio::test]

@@ -194,14 +194,19 @@ impl Fetches {
                 .map(|d| (d.device_id.clone(), Arc::new(d)))
                 .collect();
             if let Some(cache) = &cache {
-                for (id, device) in &devices {
-                    cache.insert((tenant.clone(), id.clone()), device.clone());
-                }
+                leave.fill(cache, &devices);
             }
             drop(leave);
             Ok(Arc::new(devices))
         };
         (fetch_id, fetching.boxed().shared())
+    }
+
+    /// Lets reads that start from now on not join the fetches under way for these devices, nor
+    /// those fetches fill the cache with them: after a mutation or a `device.*` event, a fetch
+    /// sent before may bring the device as it was.
+    pub(super) fn forget(&self, stale: impl Fn(&Key) -> bool) {
+        self.lock().inflight.retain(|key, _| !stale(key));
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -269,6 +274,21 @@ impl Leave {
         let mut state = fetches.lock();
         let requests = self.take_gathering(&mut state);
         (self.ids.clone(), requests)
+    }
+
+    /// Puts the devices found in the cache, those still this fetch's (not forgotten meanwhile).
+    fn fill(&self, cache: &Cache<Key, Arc<Device>>, devices: &HashMap<String, Arc<Device>>) {
+        let state = self.fetches.lock();
+        for (id, device) in devices {
+            let key = (self.tenant.clone(), id.clone());
+            if state
+                .inflight
+                .get(&key)
+                .is_some_and(|f| f.fetch_id == self.fetch_id)
+            {
+                cache.insert(key, device.clone());
+            }
+        }
     }
 
     fn take_gathering(&mut self, state: &mut State) -> usize {
