@@ -95,13 +95,7 @@ impl DeviceCache {
     {
         let Some(cache) = &self.inner else {
             self.metrics.device_cache(0, ids.len());
-            let wanted: HashSet<&String> = ids.iter().collect();
-            return Ok(fetch(ids.to_vec())
-                .await?
-                .into_iter()
-                .filter(|d| wanted.contains(&d.device_id))
-                .map(|d| (d.device_id.clone(), Arc::new(d)))
-                .collect());
+            return Ok(asked_for(ids, fetch(ids.to_vec()).await?));
         };
         let mut found = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
@@ -134,13 +128,9 @@ impl DeviceCache {
             }
         }
         if !again.is_empty() {
-            let wanted: HashSet<String> = again.iter().cloned().collect();
-            for device in fetch(again).await? {
-                if wanted.contains(&device.device_id) {
-                    let device = Arc::new(device);
-                    cache.insert((tenant.clone(), device.device_id.clone()), device.clone());
-                    found.insert(device.device_id.clone(), device);
-                }
+            for (id, device) in asked_for(&again, fetch(again.clone()).await?) {
+                cache.insert((tenant.clone(), id.clone()), device.clone());
+                found.insert(id, device);
             }
         }
         Ok(found)
@@ -199,6 +189,17 @@ impl DeviceCache {
             cache.invalidate(&(tenant.clone(), device_id.to_owned()));
         }
     }
+}
+
+/// The devices among `devices` whose ids are in `ids`, by id: what Seam returned beyond what was
+/// asked for is not trusted into an answer or the cache.
+fn asked_for(ids: &[String], devices: Vec<Device>) -> HashMap<String, Arc<Device>> {
+    let wanted: HashSet<&String> = ids.iter().collect();
+    devices
+        .into_iter()
+        .filter(|d| wanted.contains(&d.device_id))
+        .map(|d| (d.device_id.clone(), Arc::new(d)))
+        .collect()
 }
 
 /// The estimated bytes one cached device costs: the device and what it points to, its key, and

@@ -10,7 +10,7 @@
 //! no timer, no other thread. Only requests of one tenant (one API key) share a fetch, and only on
 //! one lane, whose runtime owns the pooled connection the call goes out on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -187,12 +187,7 @@ impl Fetches {
                 error,
                 gathered: requests > 1,
             })?;
-            let wanted: HashSet<&String> = ids.iter().collect();
-            let devices: HashMap<String, Arc<Device>> = devices
-                .into_iter()
-                .filter(|d| wanted.contains(&d.device_id))
-                .map(|d| (d.device_id.clone(), Arc::new(d)))
-                .collect();
+            let devices = super::asked_for(&ids, devices);
             if let Some(cache) = &cache {
                 leave.fill(cache, &devices);
             }
