@@ -111,8 +111,7 @@ impl DeviceCache {
         let waits = if missing.is_empty() {
             Vec::new()
         } else {
-            self.fetches
-                .join(self.inner.clone(), tenant, missing, fetch.clone())
+            self.fetches.join(cache, tenant, missing, &fetch)
         };
         tracing::debug!(%tenant, requested = ids.len(), cached = found.len(), waiting = waits.len(), "device cache lookup");
         let mut again = Vec::new();

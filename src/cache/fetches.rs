@@ -82,17 +82,17 @@ struct Gathering {
 impl Fetches {
     /// The fetches that will answer `missing` (ids the cache did not have), one per id: one
     /// already under way for the id, else the lane's gathering fetch for this tenant, else a new
-    /// one made with `fetch`, which is called with every id gathered once the fetch goes upstream.
-    /// Found devices go into `cache`.
+    /// one made with a clone of `fetch` (only then cloned), which is called with every id gathered
+    /// once the fetch goes upstream. Found devices go into `cache`.
     pub(super) fn join<F, Fut>(
         &self,
-        cache: Option<Cache<Key, Arc<Device>>>,
+        cache: &Cache<Key, Arc<Device>>,
         tenant: &TenantId,
         missing: Vec<String>,
-        fetch: F,
+        fetch: &F,
     ) -> Vec<(String, Fetch)>
     where
-        F: FnOnce(Vec<String>) -> Fut + Send + 'static,
+        F: FnOnce(Vec<String>) -> Fut + Clone + Send + 'static,
         Fut: Future<Output = Result<Vec<Device>, SeamError>> + Send + 'static,
     {
         let mut waits = Vec::with_capacity(missing.len());
@@ -120,7 +120,8 @@ impl Fetches {
                 (gathering.fetch_id, shared)
             }
             None => {
-                let (fetch_id, shared) = self.gather(cache, lane, tenant.clone(), fetch);
+                let (fetch_id, shared) =
+                    self.gather(cache.clone(), lane, tenant.clone(), fetch.clone());
                 if let Some(weak) = shared.downgrade() {
                     let gathering = Gathering {
                         fetch_id,
@@ -155,7 +156,7 @@ impl Fetches {
     /// takes its entries out of the in-flight map when it ends, finished or dropped.
     fn gather<F, Fut>(
         &self,
-        cache: Option<Cache<Key, Arc<Device>>>,
+        cache: Cache<Key, Arc<Device>>,
         lane: usize,
         tenant: TenantId,
         fetch: F,
@@ -172,6 +173,7 @@ impl Fetches {
             tenant: tenant.clone(),
             ids: Vec::new(),
             fetch_id,
+            closed: false,
         };
         let fetching = async move {
             WhileIdsCome {
@@ -183,15 +185,16 @@ impl Fetches {
             }
             .await;
             let (ids, requests) = leave.close();
-            let devices = fetch(ids.clone()).await.map_err(|error| Failed {
+            // Never an empty `device_ids`, which Seam would read as no filter at all.
+            if ids.is_empty() {
+                return Ok(Arc::default());
+            }
+            let devices = fetch(ids).await.map_err(|error| Failed {
                 error,
                 gathered: requests > 1,
             })?;
-            let devices = super::asked_for(&ids, devices);
-            if let Some(cache) = &cache {
-                leave.fill(cache, &devices);
-            }
-            drop(leave);
+            let devices = super::asked_for(&leave.ids, devices);
+            leave.finish(&cache, &devices);
             Ok(Arc::new(devices))
         };
         (fetch_id, fetching.boxed().shared())
@@ -259,6 +262,8 @@ struct Leave {
     tenant: TenantId,
     ids: Vec<String>,
     fetch_id: u64,
+    /// Set once the fetch stopped gathering.
+    closed: bool,
 }
 
 impl Leave {
@@ -268,12 +273,15 @@ impl Leave {
         let fetches = self.fetches.clone();
         let mut state = fetches.lock();
         let requests = self.take_gathering(&mut state);
+        self.closed = true;
         (self.ids.clone(), requests)
     }
 
-    /// Puts the devices found in the cache, those still this fetch's (not forgotten meanwhile).
-    fn fill(&self, cache: &Cache<Key, Arc<Device>>, devices: &HashMap<String, Arc<Device>>) {
-        let state = self.fetches.lock();
+    /// Puts the devices found in the cache, those still this fetch's (not forgotten meanwhile),
+    /// and gives up the fetch's entries, under one lock.
+    fn finish(mut self, cache: &Cache<Key, Arc<Device>>, devices: &HashMap<String, Arc<Device>>) {
+        let fetches = self.fetches.clone();
+        let mut state = fetches.lock();
         for (id, device) in devices {
             let key = (self.tenant.clone(), id.clone());
             if state
@@ -282,6 +290,26 @@ impl Leave {
                 .is_some_and(|f| f.fetch_id == self.fetch_id)
             {
                 cache.insert(key, device.clone());
+            }
+        }
+        self.leave(&mut state);
+    }
+
+    /// Takes the fetch's entries out of the maps: its gathering entry if it is still gathering,
+    /// and the in-flight entries of its ids that no newer fetch has taken over.
+    fn leave(&mut self, state: &mut State) {
+        if !self.closed {
+            self.take_gathering(state);
+            self.closed = true;
+        }
+        for id in self.ids.drain(..) {
+            let key = (self.tenant.clone(), id);
+            if state
+                .inflight
+                .get(&key)
+                .is_some_and(|f| f.fetch_id == self.fetch_id)
+            {
+                state.inflight.remove(&key);
             }
         }
     }
@@ -303,18 +331,11 @@ impl Leave {
 
 impl Drop for Leave {
     fn drop(&mut self) {
-        let fetches = self.fetches.clone();
-        let mut state = fetches.lock();
-        self.take_gathering(&mut state);
-        for id in self.ids.drain(..) {
-            let key = (self.tenant.clone(), id);
-            if state
-                .inflight
-                .get(&key)
-                .is_some_and(|f| f.fetch_id == self.fetch_id)
-            {
-                state.inflight.remove(&key);
-            }
+        // Nothing left to give up once `finish` has run.
+        if self.closed && self.ids.is_empty() {
+            return;
         }
+        let fetches = self.fetches.clone();
+        self.leave(&mut fetches.lock());
     }
 }
