@@ -15,7 +15,9 @@
 mod subscriber;
 mod support;
 
-use subscriber::{live_subscribers, ms, percentile, post_status_webhook, subscriber, KEY};
+use subscriber::{
+    collect_latencies, live_subscribers, ms, percentile, post_status_webhook, subscriber, KEY,
+};
 use support::{free_port, spawn, wait_ready, Proc};
 
 use std::collections::HashMap;
@@ -212,18 +214,7 @@ async fn run(
         tokio::time::sleep(EVENT_GAP).await;
     }
     let expected = n * EVENTS;
-    let mut latencies = Vec::with_capacity(expected);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while latencies.len() < expected {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some((id, at))) => {
-                if let Some(t0) = sent_at.get(&id) {
-                    latencies.push(at.duration_since(*t0));
-                }
-            }
-            _ => break,
-        }
-    }
+    let mut latencies = collect_latencies(&mut rx, &sent_at, expected).await;
     let redis_per_event = match (&redis, before_events, idle) {
         (Some(r), Some(before), Some(idle)) => {
             let during = r.commands() - before;

@@ -12,7 +12,9 @@
 mod subscriber;
 mod support;
 
-use subscriber::{live_subscribers, ms, percentile, post_status_webhook, subscriber, KEY};
+use subscriber::{
+    collect_latencies, live_subscribers, ms, percentile, post_status_webhook, subscriber, KEY,
+};
 use support::{cpu_ms, free_port, rss_kib, spawn, wait_ready};
 
 use std::collections::HashMap;
@@ -122,18 +124,7 @@ async fn run_size(n: usize, per_socket: usize, sandbox: &str) -> Row {
         tokio::time::sleep(EVENT_GAP).await;
     }
     let expected = n * EVENTS;
-    let mut latencies = Vec::with_capacity(expected);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while latencies.len() < expected {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some((id, at))) => {
-                if let Some(t0) = sent_at.get(&id) {
-                    latencies.push(at.duration_since(*t0));
-                }
-            }
-            _ => break,
-        }
-    }
+    let mut latencies = collect_latencies(&mut rx, &sent_at, expected).await;
     // The gaps between webhooks cost (nearly) nothing: this is the work of the 20 events.
     let gateway_cpu = cpu_ms(pid) - gateway_cpu_before;
     let clients_cpu = cpu_ms(std::process::id()) - clients_cpu_before;

@@ -20,7 +20,7 @@ mod subscriber;
 #[allow(dead_code)]
 mod support;
 
-use subscriber::{ms, percentile, subscriber};
+use subscriber::{collect_latencies, ms, percentile, subscriber};
 use support::{cpu_ms, Proc};
 
 use std::collections::HashMap;
@@ -232,18 +232,7 @@ fn main() {
             tokio::time::sleep(EVENT_GAP).await;
         }
         let expected = SUBSCRIBERS * EVENTS;
-        let mut latencies = Vec::with_capacity(expected);
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        while latencies.len() < expected {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some((id, at))) => {
-                    if let Some(t0) = sent_at.get(&id) {
-                        latencies.push(at.duration_since(*t0));
-                    }
-                }
-                _ => break,
-            }
-        }
+        let mut latencies = collect_latencies(&mut rx, &sent_at, expected).await;
         let server_cpu = cpu_ms(pid) - server_before;
         let clients_cpu = cpu_ms(std::process::id()) - clients_before;
         for t in &tasks {

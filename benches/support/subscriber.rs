@@ -158,6 +158,29 @@ pub async fn post_status_webhook(
     }
 }
 
+/// Every delivery's latency: for each `(event id, read at)` the subscribers report, how long after
+/// its event was sent (`sent_at`) it was read; until `expected` are in, or 30 s pass. Unsorted:
+/// callers sort once the CPU figures are taken, so that sorting is not counted as the clients' work.
+pub async fn collect_latencies(
+    rx: &mut mpsc::UnboundedReceiver<(String, Instant)>,
+    sent_at: &std::collections::HashMap<String, Instant>,
+    expected: usize,
+) -> Vec<Duration> {
+    let mut latencies = Vec::with_capacity(expected);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while latencies.len() < expected {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some((id, at))) => {
+                if let Some(t0) = sent_at.get(&id) {
+                    latencies.push(at.duration_since(*t0));
+                }
+            }
+            _ => break,
+        }
+    }
+    latencies
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
